@@ -1,0 +1,25 @@
+import { defineConfig } from "hardhat/config";
+import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+// The compiler comes from the npm `solc` package (soljson.js) so builds never download anything.
+export default defineConfig({
+  plugins: [hardhatEthers, hardhatMocha, hardhatEthersChaiMatchers, hardhatNetworkHelpers],
+  paths: {
+    sources: "./contracts",
+    tests: { mocha: "./test", solidity: "./contracts/test" },
+  },
+  solidity: {
+    version: "0.8.28",
+    path: require.resolve("solc/soljson.js"),
+    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+  },
+  test: {
+    solidity: { fuzz: { runs: 10000 } },
+  },
+});
