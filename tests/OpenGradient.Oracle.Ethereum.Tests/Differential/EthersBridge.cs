@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OpenGradient.Oracle.TestSupport;
 
 namespace OpenGradient.Oracle.Ethereum.Tests.Differential;
 
@@ -17,7 +18,7 @@ public sealed class EthersBridge : IDisposable
     public EthersBridge()
     {
         var root = RepoPaths.Root;
-        var nodeBin = Path.Combine(root, "hardhat", "node_modules", ".bin", "node");
+        var nodeBin = RepoPaths.Node;
         if (!File.Exists(nodeBin))
             throw new InvalidOperationException($"{nodeBin} is missing: run ./scripts/bootstrap.sh first.");
         var start = new ProcessStartInfo(nodeBin, [Path.Combine(root, "hardhat", "diff", "bridge.mjs")])
@@ -92,17 +93,4 @@ public sealed class EthersBridgeFixture : IDisposable
 public sealed class EthersCollection : ICollectionFixture<EthersBridgeFixture>
 {
     public const string Name = "ethers.js differential";
-}
-
-public static class RepoPaths
-{
-    /// <summary>The repository root: the nearest ancestor of the test binary that holds OpenGradient.Oracle.sln.</summary>
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "OpenGradient.Oracle.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (OpenGradient.Oracle.sln) not found above " + AppContext.BaseDirectory);
-    }
 }
