@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every test suite: Hardhat (mocha + Solidity fuzz tests) and every xunit project.
+# Exits non-zero on any failure and ends with one line: "N passed, N failed".
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$REPO_ROOT"
+
+"$REPO_ROOT/scripts/bootstrap.sh"
+
+ARTIFACTS="$REPO_ROOT/test-artifacts"
+rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
+passed=0; failed=0; broken=()
+
+# --- Hardhat: compile offline, then every runner (mocha TypeScript tests and Solidity tests) ---------------------
+log "hardhat build"
+if ! (cd hardhat && hardhat build) > "$ARTIFACTS/hardhat-build.log" 2>&1; then
+  cat "$ARTIFACTS/hardhat-build.log"; broken+=("hardhat build")
+else
+  log "hardhat test"
+  set +e
+  (cd hardhat && NO_COLOR=1 FORCE_COLOR=0 hardhat test) 2>&1 | tee "$ARTIFACTS/hardhat-test.log"
+  hh_status=${PIPESTATUS[0]}
+  set -e
+  hh_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | grep -Eo '^[[:space:]]*[0-9]+ passing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  hh_failed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | grep -Eo '^[[:space:]]*[0-9]+ failing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + ${hh_passed:-0})); failed=$((failed + ${hh_failed:-0}))
+  if [[ $hh_status -ne 0 && ${hh_failed:-0} -eq 0 ]]; then broken+=("hardhat test (exit $hh_status)"); fi
+  if [[ ${hh_passed:-0} -eq 0 ]]; then broken+=("hardhat test ran no test"); fi
+fi
+
+# --- xunit ----------------------------------------------------------------------------------------------------
+log "dotnet build"
+if ! dotnet build OpenGradient.Oracle.sln -c Debug --nologo -v quiet > "$ARTIFACTS/dotnet-build.log" 2>&1; then
+  grep -E "error|Error" "$ARTIFACTS/dotnet-build.log" | sort -u | head -50; broken+=("dotnet build")
+else
+  for proj in tests/*.Tests/*.Tests.csproj; do
+    name="$(basename "$proj" .csproj)"
+    log "dotnet test $name"
+    set +e
+    dotnet test "$proj" --no-build --nologo --blame-hang-timeout 10m \
+      --logger "console;verbosity=normal" --results-directory "$ARTIFACTS/$name" \
+      > "$ARTIFACTS/$name.log" 2>&1
+    status=$?
+    set -e
+    line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$ARTIFACTS/$name.log" | tail -1 || true)
+    if [[ -z "$line" ]]; then
+      tail -30 "$ARTIFACTS/$name.log"; broken+=("$name (no result line, exit $status)"); continue
+    fi
+    f=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")
+    passed=$((passed + p)); failed=$((failed + f))
+    echo "    $line"
+    if [[ $f -gt 0 ]]; then grep -E "^\s+Failed |Error Message|Assert\." "$ARTIFACTS/$name.log" | head -40; fi
+    if [[ $status -ne 0 && $f -eq 0 ]]; then broken+=("$name (exit $status)"); fi
+  done
+fi
+
+for b in "${broken[@]}"; do echo "BROKEN: $b" >&2; done
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && ${#broken[@]} -eq 0 ]]
