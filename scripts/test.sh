@@ -20,8 +20,8 @@ else
   (cd hardhat && NO_COLOR=1 FORCE_COLOR=0 hardhat test) 2>&1 | tee "$ARTIFACTS/hardhat-test.log"
   hh_status=${PIPESTATUS[0]}
   set -e
-  hh_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | grep -Eo '^[[:space:]]*[0-9]+ passing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
-  hh_failed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | grep -Eo '^[[:space:]]*[0-9]+ failing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  hh_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | awk '/^[[:space:]]*[0-9]+ passing/ {s+=$1} END {print s+0}')
+  hh_failed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | awk '/^[[:space:]]*[0-9]+ failing/ {s+=$1} END {print s+0}')
   passed=$((passed + ${hh_passed:-0})); failed=$((failed + ${hh_failed:-0}))
   if [[ $hh_status -ne 0 && ${hh_failed:-0} -eq 0 ]]; then broken+=("hardhat test (exit $hh_status)"); fi
   if [[ ${hh_passed:-0} -eq 0 ]]; then broken+=("hardhat test ran no test"); fi
