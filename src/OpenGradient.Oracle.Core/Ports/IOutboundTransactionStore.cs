@@ -1,0 +1,59 @@
+using System.Numerics;
+using OpenGradient.Oracle.Core.Requests;
+
+namespace OpenGradient.Oracle.Core.Ports;
+
+public enum OutboundTransactionStatus
+{
+    /// <summary>Signed and broadcast (or about to be); no receipt yet.</summary>
+    Pending = 0,
+    /// <summary>Mined with status 1.</summary>
+    Mined = 1,
+    /// <summary>Mined with status 0.</summary>
+    Reverted = 2,
+    /// <summary>Another transaction with the same nonce was mined.</summary>
+    Replaced = 3,
+    /// <summary>Gone from the mempool and never mined.</summary>
+    Dropped = 4,
+}
+
+/// <summary>A transaction we signed, kept so it can be rebroadcast, bumped or matched to receipts after a restart.</summary>
+// To: The contract called (the oracle for fulfilments).
+// Requests: The requests whose results the transaction carries.
+public sealed record OutboundTransaction(
+    ulong ChainId,
+    string From,
+    string To,
+    ulong Nonce,
+    byte[] Hash,
+    byte[] RawTransaction,
+    BigInteger MaxFeePerGas,
+    BigInteger MaxPriorityFeePerGas,
+    ulong GasLimit,
+    OutboundTransactionStatus Status,
+    IReadOnlyList<RequestKey> Requests,
+    DateTimeOffset CreatedAt,
+    ulong? MinedBlockNumber = null)
+{
+    public string From { get; init; } = AddressText.Normalize(From, nameof(From));
+    public string To { get; init; } = AddressText.Normalize(To, nameof(To));
+    public byte[] Hash { get; init; } = Hash is { Length: 32 } ? Hash : throw new ArgumentException("a transaction hash is 32 bytes", nameof(Hash));
+}
+
+public interface IOutboundTransactionStore
+{
+    /// <summary>Stores a transaction and the requests it carries. Returns false if a transaction with the same hash exists.</summary>
+    Task<bool> AddAsync(OutboundTransaction transaction, CancellationToken cancellationToken = default);
+
+    Task<OutboundTransaction?> GetAsync(ulong chainId, byte[] hash, CancellationToken cancellationToken = default);
+
+    /// <summary>Transactions of one sender in <paramref name="status"/>, lowest nonce first.</summary>
+    Task<IReadOnlyList<OutboundTransaction>> ListByStatusAsync(ulong chainId, string from, OutboundTransactionStatus status, CancellationToken cancellationToken = default);
+
+    /// <summary>Every transaction that carried <paramref name="key"/>, oldest first. A submitter checks this before
+    /// sending again, which is what makes a re-run submission job safe.</summary>
+    Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a receipt or a replacement. Returns false if no such transaction is stored.</summary>
+    Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,59 @@
+using OpenGradient.Oracle.Core.Requests;
+
+namespace OpenGradient.Oracle.Core.Ports;
+
+/// <summary>A request as stored, with the version that guards concurrent transitions.</summary>
+public sealed record StoredRequest(
+    InferenceRequest Request,
+    RequestState State,
+    long Version,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public RequestKey Key => Request.Key;
+}
+
+/// <summary>Raised when a transition was computed from a version that someone else has already moved on from.</summary>
+public sealed class StaleRequestStateException : InvalidOperationException
+{
+    public StaleRequestStateException(RequestKey key, long expectedVersion)
+        : base($"request {key} is no longer at version {expectedVersion}: another worker moved it; reload and decide again")
+    {
+        Key = key;
+        ExpectedVersion = expectedVersion;
+    }
+
+    public StaleRequestStateException() { }
+
+    public StaleRequestStateException(string message) : base(message) { }
+
+    public StaleRequestStateException(string message, Exception inner) : base(message, inner) { }
+
+    public RequestKey Key { get; }
+
+    public long ExpectedVersion { get; }
+}
+
+/// <summary>Durable requests and their states. Each request key is stored at most once.</summary>
+public interface IRequestStore
+{
+    /// <summary>Stores a newly seen request in <see cref="RequestStatus.Discovered"/>. Returns false if the key was already stored
+    /// (the stored copy is left untouched), so a replayed log is never enqueued twice.</summary>
+    Task<bool> AddIfAbsentAsync(InferenceRequest request, CancellationToken cancellationToken = default);
+
+    Task<StoredRequest?> GetAsync(RequestKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies <paramref name="transition"/> to <paramref name="current"/> (through <see cref="RequestStateMachine"/>) and
+    /// stores the result if the stored version still equals <c>current.Version</c>.
+    /// </summary>
+    /// <exception cref="InvalidRequestTransitionException">the transition is not allowed from the current status.</exception>
+    /// <exception cref="StaleRequestStateException">someone else changed the request since <paramref name="current"/> was read.</exception>
+    Task<StoredRequest> TransitionAsync(StoredRequest current, RequestTransition transition, CancellationToken cancellationToken = default);
+
+    /// <summary>Requests in <paramref name="status"/>, oldest update first.</summary>
+    Task<IReadOnlyList<StoredRequest>> ListByStatusAsync(RequestStatus status, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Number of requests in each status (statuses with none are reported as 0).</summary>
+    Task<IReadOnlyDictionary<RequestStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,75 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OpenGradient.Oracle.Core.Ports;
+
+namespace OpenGradient.Oracle.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>Binds the <c>Jobs</c> section and <c>ConnectionStrings:Oracle</c>, and registers Hangfire on PostgreSQL.</summary>
+    public static IHostApplicationBuilder AddOracleJobs(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection("Jobs");
+        builder.Services.AddOracleJobs(o =>
+        {
+            section.Bind(o);
+            o.ConnectionString = builder.Configuration.GetConnectionString("Oracle") ?? o.ConnectionString;
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers Hangfire with its storage in schema <c>hangfire</c> of the oracle's database, the request jobs, the
+    /// retry policy and <see cref="IJobScheduler"/>. The caller registers <see cref="IRequestStore"/>,
+    /// <see cref="IInferenceRunner"/> and <see cref="IResultSubmitter"/>. Register Storage first so migrations run
+    /// before the server starts.
+    /// </summary>
+    public static IServiceCollection AddOracleJobs(this IServiceCollection services, Action<OracleJobsOptions> configure)
+    {
+        services.AddOptions<OracleJobsOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OracleJobsOptions>, OracleJobsOptionsValidator>());
+
+        // Our own JobStorage instance rather than the static JobStorage.Current, so two hosts in one process (tests)
+        // each talk to their own database. Hangfire.NetCore only adds JobStorage if none is registered.
+        services.TryAddSingleton<JobStorage>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<OracleJobsOptions>>().Value;
+            var storageOptions = new PostgreSqlStorageOptions
+            {
+                SchemaName = OracleJobsOptions.SchemaName,
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = o.QueuePollInterval,
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString, storageOptions), storageOptions);
+        });
+        services.TryAddSingleton<BoundedRetryFilter>();
+        services.TryAddSingleton<OracleJobFilterProvider>();
+        services.TryAddSingleton<Hangfire.Common.IJobFilterProvider>(sp => sp.GetRequiredService<OracleJobFilterProvider>());
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        services.TryAddScoped<RunInferenceJob>();
+        services.TryAddScoped<SubmitResultJob>();
+        services.TryAddScoped<RetriesExhaustedHandler>();
+        services.TryAddSingleton<IJobScheduler, HangfireJobScheduler>();
+
+        services.AddHangfireServer((sp, server) =>
+        {
+            var o = sp.GetRequiredService<IOptions<OracleJobsOptions>>().Value;
+            server.WorkerCount = o.WorkerCount;
+            server.SchedulePollingInterval = o.SchedulePollingInterval;
+            server.FilterProvider = sp.GetRequiredService<OracleJobFilterProvider>();
+            server.ServerName = "oracle-" + Environment.ProcessId;
+        });
+        return services;
+    }
+}

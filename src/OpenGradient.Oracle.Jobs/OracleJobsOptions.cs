@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace OpenGradient.Oracle.Jobs;
+
+/// <summary>Settings of the <c>Jobs</c> section. The database is <c>ConnectionStrings:Oracle</c>, shared with Storage.</summary>
+public sealed class OracleJobsOptions
+{
+    /// <summary>Hangfire's tables live in this schema of the oracle's database.</summary>
+    public const string SchemaName = "hangfire";
+
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Retries after the first attempt; then the request is reported as RETRIES_EXHAUSTED.</summary>
+    public int RetryAttempts { get; set; } = 5;
+
+    /// <summary>Back-off before retry n (1-based); the last entry repeats.</summary>
+    public IList<double> RetryDelaySeconds { get; } = [];
+
+    public int WorkerCount { get; set; } = 4;
+
+    /// <summary>How often an idle worker polls the queue table.</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often scheduled (retrying) jobs are moved to the queue.</summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal static readonly double[] DefaultDelays = [2, 10, 30, 120, 600];
+
+    internal TimeSpan DelayFor(int attempt)
+    {
+        var delays = RetryDelaySeconds.Count > 0 ? RetryDelaySeconds : DefaultDelays;
+        return TimeSpan.FromSeconds(delays[Math.Clamp(attempt - 1, 0, delays.Count - 1)]);
+    }
+}
+
+internal sealed class OracleJobsOptionsValidator : IValidateOptions<OracleJobsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OracleJobsOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.ConnectionString))
+            errors.Add("ConnectionStrings:Oracle is empty; Hangfire stores its jobs in the oracle's PostgreSQL database (schema 'hangfire')");
+        if (o.RetryAttempts is < 0 or > 100)
+            errors.Add($"Jobs:RetryAttempts is {o.RetryAttempts}; use 0..100");
+        if (o.RetryDelaySeconds.Any(d => d < 0 || double.IsNaN(d)))
+            errors.Add("Jobs:RetryDelaySeconds must hold non-negative numbers of seconds");
+        if (o.WorkerCount < 1)
+            errors.Add($"Jobs:WorkerCount is {o.WorkerCount}; use at least 1");
+        if (o.QueuePollInterval <= TimeSpan.Zero || o.SchedulePollingInterval <= TimeSpan.Zero)
+            errors.Add("Jobs:QueuePollInterval and Jobs:SchedulePollingInterval must be positive");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

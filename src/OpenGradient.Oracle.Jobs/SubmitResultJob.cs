@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using OpenGradient.Oracle.Core.Ports;
+using OpenGradient.Oracle.Core.Requests;
+
+namespace OpenGradient.Oracle.Jobs;
+
+/// <summary>
+/// Submits one request's outcome. Safe to run twice: it acts only from Inferred or Submitting; from Submitting (a crash
+/// after BeginSubmission) it calls the submitter again, which must return the already-broadcast transaction
+/// (see <see cref="IResultSubmitter"/>).
+/// </summary>
+public sealed partial class SubmitResultJob(IRequestStore store, IResultSubmitter submitter, ILogger<SubmitResultJob> logger)
+{
+    public async Task ExecuteAsync(ulong chainId, string oracle, string requestId, CancellationToken cancellationToken)
+    {
+        var key = JobKeys.Parse(chainId, oracle, requestId);
+        var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            LogUnknown(key.ToString());
+            return;
+        }
+
+        switch (stored.State.Status)
+        {
+            case RequestStatus.Inferred:
+                stored = await store.TransitionAsync(stored, new RequestTransition.BeginSubmission(), cancellationToken).ConfigureAwait(false);
+                break;
+            case RequestStatus.Submitting:
+                break;
+            default:
+                LogSkipped(key.ToString(), stored.State.Status);
+                return;
+        }
+
+        var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, stored.State.Outcome!)], cancellationToken)
+            .ConfigureAwait(false);
+        await store.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()), cancellationToken).ConfigureAwait(false);
+        LogSubmitted(key.ToString(), Convert.ToHexStringLower(receipt.TransactionHash), receipt.Nonce);
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Submission job for unknown request {RequestKey}; nothing to do")]
+    private partial void LogUnknown(string requestKey);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Debug, Message = "Request {RequestKey} is {Status}; submission skipped")]
+    private partial void LogSkipped(string requestKey, RequestStatus status);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Request {RequestKey} submitted in 0x{TxHash} (nonce {Nonce})")]
+    private partial void LogSubmitted(string requestKey, string txHash, ulong nonce);
+}

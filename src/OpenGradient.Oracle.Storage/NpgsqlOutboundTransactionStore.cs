@@ -1,0 +1,115 @@
+using Npgsql;
+using OpenGradient.Oracle.Core.Ports;
+using OpenGradient.Oracle.Core.Requests;
+
+namespace OpenGradient.Oracle.Storage;
+
+internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
+{
+    private const string Select = $"""
+        SELECT t.chain_id, t.hash, t.from_address, t.to_address, t.nonce, t.raw, t.max_fee_per_gas,
+               t.max_priority_fee_per_gas, t.gas_limit, t.status, t.mined_block_number, t.created_at,
+               ARRAY(SELECT r.oracle FROM {Db.Schema}.outbound_transaction_requests r
+                      WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id),
+               ARRAY(SELECT r.request_id::text FROM {Db.Schema}.outbound_transaction_requests r
+                      WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id)
+          FROM {Db.Schema}.outbound_transactions t
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+
+    public NpgsqlOutboundTransactionStore(NpgsqlDataSource dataSource, TimeProvider time)
+    {
+        _dataSource = dataSource;
+        _time = time;
+    }
+
+    public async Task<bool> AddAsync(OutboundTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var t = transaction;
+        foreach (var key in t.Requests)
+            if (key.ChainId != t.ChainId)
+                throw new ArgumentException($"request {key} is not on chain {t.ChainId}", nameof(transaction));
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var cmd = connection.Command($"""
+            INSERT INTO {Db.Schema}.outbound_transactions
+                (chain_id, hash, from_address, to_address, nonce, raw, max_fee_per_gas, max_priority_fee_per_gas, gas_limit,
+                 status, mined_block_number, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+            ON CONFLICT (chain_id, hash) DO NOTHING
+            """,
+            Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(t.From), Db.Address(t.To), Db.U64(t.Nonce), Db.Bytes(t.RawTransaction),
+            Db.Big(t.MaxFeePerGas), Db.Big(t.MaxPriorityFeePerGas), Db.U64(t.GasLimit), Db.Small((short)t.Status),
+            Db.U64(t.MinedBlockNumber), Db.Time(t.CreatedAt)))
+        {
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0) return false;
+        }
+
+        foreach (var key in t.Requests.Distinct())
+        {
+            await using var cmd = connection.Command($"""
+                INSERT INTO {Db.Schema}.outbound_transaction_requests (chain_id, tx_hash, oracle, request_id)
+                VALUES ($1, $2, $3, $4)
+                """,
+                Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(key.Oracle), Db.Big(key.RequestId));
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<OutboundTransaction?> GetAsync(ulong chainId, byte[] hash, CancellationToken cancellationToken = default)
+    {
+        var list = await QueryAsync($"{Select} WHERE t.chain_id = $1 AND t.hash = $2", cancellationToken,
+            Db.U64(chainId), Db.Bytes(hash)).ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    public Task<IReadOnlyList<OutboundTransaction>> ListByStatusAsync(ulong chainId, string from, OutboundTransactionStatus status, CancellationToken cancellationToken = default) =>
+        QueryAsync($"{Select} WHERE t.chain_id = $1 AND t.from_address = $2 AND t.status = $3 ORDER BY t.nonce, t.created_at",
+            cancellationToken, Db.U64(chainId), Db.Address(AddressText.Normalize(from, nameof(from))), Db.Small((short)status));
+
+    public Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default) =>
+        QueryAsync($"""
+            {Select}
+             WHERE EXISTS (SELECT 1 FROM {Db.Schema}.outbound_transaction_requests q
+                            WHERE q.chain_id = t.chain_id AND q.tx_hash = t.hash
+                              AND q.chain_id = $1 AND q.oracle = $2 AND q.request_id = $3)
+             ORDER BY t.created_at, t.nonce
+            """,
+            cancellationToken, Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId));
+
+    public async Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = _dataSource.Command($"""
+            UPDATE {Db.Schema}.outbound_transactions SET status = $3, mined_block_number = $4, updated_at = $5
+             WHERE chain_id = $1 AND hash = $2
+            """,
+            Db.U64(chainId), Db.Bytes(hash), Db.Small((short)status), Db.U64(minedBlockNumber), Db.Time(_time.GetUtcNow()));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    private async Task<IReadOnlyList<OutboundTransaction>> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var cmd = _dataSource.Command(sql, parameters);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<OutboundTransaction>();
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var chainId = r.ReadU64(0);
+            var oracles = r.GetFieldValue<byte[][]>(12);
+            var ids = r.GetFieldValue<string[]>(13);
+            var keys = new RequestKey[oracles.Length];
+            for (var i = 0; i < keys.Length; i++)
+                keys[i] = new RequestKey(chainId, "0x" + Convert.ToHexStringLower(oracles[i]), Db.ParseBig(ids[i]));
+            list.Add(new OutboundTransaction(
+                chainId, r.ReadAddress(2), r.ReadAddress(3), r.ReadU64(4), r.ReadBytes(1), r.ReadBytes(5), r.ReadBig(6), r.ReadBig(7),
+                r.ReadU64(8), (OutboundTransactionStatus)r.GetInt16(9), keys, r.ReadTime(11), r.ReadU64OrNull(10)));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenGradient.Oracle.Core.Ports;
+
+namespace OpenGradient.Oracle.Storage;
+
+/// <summary>Storage settings. The connection string is <c>ConnectionStrings:Oracle</c>, shared with Jobs (same database).</summary>
+public sealed class StorageOptions
+{
+    public const string ConnectionStringName = "Oracle";
+
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Apply migrations when the host starts (default). Turn off only when a deploy step migrates.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
+
+internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            return ValidateOptionsResult.Fail(
+                $"ConnectionStrings:{StorageOptions.ConnectionStringName} is empty; set it to a PostgreSQL connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres;Database=oracle");
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        }
+        catch (ArgumentException e)
+        {
+            return ValidateOptionsResult.Fail($"ConnectionStrings:{StorageOptions.ConnectionStringName} is not a valid PostgreSQL connection string: {e.Message}");
+        }
+        return ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>Runs <see cref="SchemaMigrator"/> before the other hosted services start.</summary>
+internal sealed class MigrationHostedService(SchemaMigrator migrator, IOptions<StorageOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.MigrateOnStart) await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the PostgreSQL stores, binding <c>ConnectionStrings:Oracle</c> and the <c>Storage</c> section.</summary>
+    public static IHostApplicationBuilder AddOracleStorage(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection("Storage");
+        builder.Services.AddOracleStorage(o =>
+        {
+            section.Bind(o);
+            o.ConnectionString = builder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName) ?? o.ConnectionString;
+        });
+        return builder;
+    }
+
+    /// <summary>Registers the PostgreSQL stores, a shared <see cref="NpgsqlDataSource"/> and the migration step.</summary>
+    public static IServiceCollection AddOracleStorage(this IServiceCollection services, Action<StorageOptions> configure)
+    {
+        services.AddOptions<StorageOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString);
+            builder.UseLoggerFactory(sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
+            return builder.Build();
+        });
+        services.TryAddSingleton(sp => new SchemaMigrator(
+            sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetService<ILogger<SchemaMigrator>>() ?? NullLogger<SchemaMigrator>.Instance,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IRequestStore, NpgsqlRequestStore>();
+        services.TryAddSingleton<IChainCursorStore, NpgsqlChainCursorStore>();
+        services.TryAddSingleton<INonceStore, NpgsqlNonceStore>();
+        services.TryAddSingleton<IOutboundTransactionStore, NpgsqlOutboundTransactionStore>();
+        // Registered first among hosted services by the caller's ordering: put AddOracleStorage before AddOracleJobs.
+        services.AddHostedService<MigrationHostedService>();
+        return services;
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenGradient.Oracle.Core.Models;
+using OpenGradient.Oracle.Core.Requests;
+using OpenGradient.Oracle.Storage.Tests;
+
+namespace OpenGradient.Oracle.Jobs.Tests;
+
+public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsHostFixture>
+{
+    private async Task<InferenceRequest> StoredRequestAsync()
+    {
+        var request = SampleRequests.Request(SampleRequests.Key(requestId: Random.Shared.NextInt64(1, long.MaxValue)));
+        Assert.True(await host.Store.AddIfAbsentAsync(request));
+        return request;
+    }
+
+    [Fact]
+    public async Task A_request_flows_from_inference_to_a_submitted_result()
+    {
+        var request = await StoredRequestAsync();
+
+        host.Scheduler.EnqueueInference(request.Key);
+        var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
+
+        Assert.Equal(request.Input.Reverse().ToArray(), done.State.Outcome!.Output);
+        var submission = Assert.Single(host.Submitter.For(request.Key));
+        Assert.Equal(done.State.Outcome.Output, submission.Outcome.Output);
+        Assert.NotNull(done.State.Submission);
+    }
+
+    [Fact]
+    public async Task Inference_that_always_throws_ends_as_one_RetriesExhausted_failure_report()
+    {
+        var request = await StoredRequestAsync();
+        host.Runner.Broken[request.Key] = 1;
+
+        host.Scheduler.EnqueueInference(request.Key);
+        var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
+        await Task.Delay(500); // room for a stray duplicate to show up
+
+        Assert.Equal(FailureReason.RetriesExhausted, done.State.Outcome!.Failure);
+        Assert.Equal(1 + JobsHostFixture.RetryAttempts, host.Runner.Calls[request.Key]);
+        var submission = Assert.Single(host.Submitter.For(request.Key));
+        Assert.Equal(FailureReason.RetriesExhausted, submission.Outcome.Failure);
+    }
+
+    [Fact]
+    public async Task Submission_that_keeps_failing_turns_the_result_into_a_RetriesExhausted_report()
+    {
+        var request = await StoredRequestAsync();
+        host.Submitter.RejectOutputs[request.Key] = 1;
+
+        host.Scheduler.EnqueueInference(request.Key);
+        var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
+
+        Assert.Equal(FailureReason.RetriesExhausted, done.State.Outcome!.Failure);
+        Assert.Equal(FailureReason.RetriesExhausted, Assert.Single(host.Submitter.For(request.Key)).Outcome.Failure);
+    }
+
+    [Fact]
+    public async Task Enqueueing_and_running_jobs_twice_does_not_submit_twice()
+    {
+        var request = await StoredRequestAsync();
+
+        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.EnqueueInference(request.Key);
+        await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
+        host.Scheduler.EnqueueSubmission(request.Key);
+        using (var scope = host.Services.CreateScope())
+        {
+            var (chainId, oracle, id) = (request.Key.ChainId, request.Key.Oracle, request.Key.RequestId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await scope.ServiceProvider.GetRequiredService<RunInferenceJob>().ExecuteAsync(chainId, oracle, id, default);
+            await scope.ServiceProvider.GetRequiredService<SubmitResultJob>().ExecuteAsync(chainId, oracle, id, default);
+            await scope.ServiceProvider.GetRequiredService<SubmitResultJob>().ExecuteAsync(chainId, oracle, id, default);
+        }
+        await Task.Delay(1000);
+
+        Assert.Single(host.Submitter.For(request.Key));
+        Assert.Equal(1, host.Runner.Calls[request.Key]);
+    }
+
+    [Fact]
+    public async Task A_job_for_a_request_that_is_not_stored_does_nothing()
+    {
+        var key = SampleRequests.Key();
+        using var scope = host.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<RunInferenceJob>().ExecuteAsync(key.ChainId, key.Oracle, "1", default);
+
+        Assert.Null(await host.Store.GetAsync(key));
+        Assert.Empty(host.Submitter.For(key));
+    }
+}
