@@ -65,11 +65,12 @@ internal static class Secp256k1
         if (r.SignValue <= 0 || r.CompareTo(N) >= 0 || s.SignValue <= 0 || s.CompareTo(N) >= 0) return null;
         var x = r;
         if ((recoveryId & 2) != 0) x = x.Add(N);
-        var prime = ((FpCurve)Curve.Curve).Q;
+        var prime = Curve.Curve.Field.Characteristic;
         if (x.CompareTo(prime) >= 0) return null;
         var encoded = new byte[33];
         encoded[0] = (byte)(0x02 | (recoveryId & 1));
-        x.ToByteArrayUnsigned().CopyTo(encoded.AsSpan(33 - x.ToByteArrayUnsigned().Length));
+        var xBytes = x.ToByteArrayUnsigned();
+        xBytes.CopyTo(encoded.AsSpan(33 - xBytes.Length));
         ECPoint rPoint;
         try
         {
