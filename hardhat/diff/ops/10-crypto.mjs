@@ -52,12 +52,12 @@ export default {
     try { return decodeRlp(h); } catch (e) { return { error: String(e.shortMessage ?? e.message) }; }
   }),
 
-  // [{key, tx}] -> [{unsignedHash, raw, hash, from}]
+  // [{key, tx}] -> [{unsignedSerialized, unsignedHash, raw, hash}] (no `from`: recovery in JS costs ~10 ms a case)
   signTransactions: ({ cases }) => cases.map(({ key, tx }) => {
     const t = txFromCase(tx);
     const unsignedHash = t.unsignedHash;
     t.signature = new SigningKey(key).sign(unsignedHash);
-    return { unsignedSerialized: t.unsignedSerialized, unsignedHash, raw: t.serialized, hash: t.hash, from: t.from };
+    return { unsignedSerialized: t.unsignedSerialized, unsignedHash, raw: t.serialized, hash: t.hash };
   }),
 
   // [raw] -> [{from, hash, type, chainId, nonce, to, value, data}]

@@ -35,8 +35,14 @@ public abstract record Transaction
     public SignedTransaction Sign(PrivateKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        Validate();
         var signature = key.Sign(SigningHash());
         return new SignedTransaction(this, signature, EncodeSigned(signature), key.Address);
+    }
+
+    /// <summary>Rules a node would reject the transaction for, checked before signing (not when decoding).</summary>
+    protected virtual void Validate()
+    {
     }
 
     private protected static byte[] Quantity(BigInteger value, string name, int maxBytes = 32)
@@ -107,6 +113,12 @@ public sealed record Eip1559Transaction : Transaction
     public IReadOnlyList<AccessListEntry> AccessList { get; init; } = [];
 
     public override byte[] EncodeUnsigned() => Typed(Fields());
+
+    protected override void Validate()
+    {
+        if (MaxPriorityFeePerGas > MaxFeePerGas)
+            throw new ArgumentException($"maxPriorityFeePerGas ({MaxPriorityFeePerGas}) exceeds maxFeePerGas ({MaxFeePerGas})");
+    }
 
     public override byte[] EncodeSigned(Signature signature)
     {

@@ -50,7 +50,7 @@ public sealed class SignatureDifferentialTests(EthersBridgeFixture fixture)
                 }
                 Same(theirs[i].Str(), ours, cases[i], "recovered address");
             }
-        }, iter: 20);
+        }, iter: 8);
     }
 
     [Fact]
