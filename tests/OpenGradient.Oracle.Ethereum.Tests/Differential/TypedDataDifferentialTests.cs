@@ -21,7 +21,7 @@ public sealed class TypedDataDifferentialTests(EthersBridgeFixture fixture)
     {
         var rng = new Random(seed);
         var structCount = rng.Next(1, 5);
-        var names = Enumerable.Range(0, structCount).Select(i => $"S{i}x{rng.Next(100)}").ToArray();
+        var names = Enumerable.Range(0, structCount).Select(i => (rng.Next(2) == 0 ? "s" : "S") + $"{i}x{rng.Next(100)}").ToArray();
         var types = new JsonObject();
         var fieldsOf = new List<(string Name, string Type)>[structCount];
         for (var s = 0; s < structCount; s++)
