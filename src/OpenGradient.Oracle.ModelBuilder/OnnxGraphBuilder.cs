@@ -94,7 +94,9 @@ internal sealed class OnnxGraphBuilder
     private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long[] shape)
     {
         var tensorShape = new TensorShapeProto();
-        foreach (var d in shape) tensorShape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        // A negative dimension is symbolic ("N"); the bundled models use fixed shapes only.
+        foreach (var d in shape)
+            tensorShape.Dim.Add(d < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "N" } : new TensorShapeProto.Types.Dimension { DimValue = d });
         return new ValueInfoProto
         {
             Name = name,
