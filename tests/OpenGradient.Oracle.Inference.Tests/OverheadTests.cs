@@ -12,6 +12,7 @@ namespace OpenGradient.Oracle.Inference.Tests;
 /// step and baselines alternate over several rounds and the best of each is compared, which keeps the shared
 /// cores' noise out; all ratios are printed.
 /// </summary>
+[Collection(nameof(TimingCollection))]
 public sealed class OverheadTests(ITestOutputHelper output)
 {
     [Theory]
@@ -92,3 +93,7 @@ public sealed class OverheadTests(ITestOutputHelper output)
         return sw.Elapsed.TotalSeconds / n;
     }
 }
+
+/// <summary>Timing tests run alone, not alongside the rest of the suite.</summary>
+[CollectionDefinition(nameof(TimingCollection), DisableParallelization = true)]
+public sealed class TimingCollection;
