@@ -12,6 +12,7 @@ namespace OpenGradient.Oracle.Inference;
 internal sealed class ExecutionPlan : IDisposable
 {
     private readonly ConcurrentBag<RunContext> _pool = [];
+    private RunContext? _spare; // the common single-threaded case never touches the bag
 
     public ExecutionPlan(TensorSpec input, TensorSpec output, string inputName, TensorElementType inputType, string outputName, TensorElementType outputType)
     {
@@ -42,12 +43,17 @@ internal sealed class ExecutionPlan : IDisposable
     public int InputBytes { get; }
     public int OutputBytes { get; }
 
-    public RunContext Rent() => _pool.TryTake(out var context) ? context : new RunContext(this);
+    public RunContext Rent() =>
+        Interlocked.Exchange(ref _spare, null) ?? (_pool.TryTake(out var context) ? context : new RunContext(this));
 
-    public void Return(RunContext context) => _pool.Add(context);
+    public void Return(RunContext context)
+    {
+        if (Interlocked.CompareExchange(ref _spare, context, null) is not null) _pool.Add(context);
+    }
 
     public void Dispose()
     {
+        Interlocked.Exchange(ref _spare, null)?.Dispose();
         while (_pool.TryTake(out var context)) context.Dispose();
     }
 }
