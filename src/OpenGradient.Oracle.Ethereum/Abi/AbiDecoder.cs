@@ -1,0 +1,156 @@
+using System.Numerics;
+using System.Text;
+using OpenGradient.Oracle.Ethereum.Primitives;
+
+namespace OpenGradient.Oracle.Ethereum.Abi;
+
+/// <summary>
+/// Strict ABI v2 decoding. Every malformed input is an <see cref="AbiDecodingException"/>. Stricter than ethers.js in
+/// one way, like Solidity's own decoder: dirty high bits of a small int, dirty bytesN/bytes padding and bools other
+/// than 0/1 are rejected rather than masked. Value mapping: see <see cref="AbiType"/>.
+/// </summary>
+public static class AbiDecoder
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Decodes the tuple of <paramref name="types"/> (e.g. a function's return data).</summary>
+    public static IReadOnlyList<object?> Decode(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        return DecodeSequence(AbiType.Tuple(types), types.Count, data, "");
+    }
+
+    /// <summary>Decodes a single value encoded as a one-element tuple, as <c>abi.decode(data, (T))</c> does.</summary>
+    public static object? Decode(AbiType type, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return Decode([type], data)[0];
+    }
+
+    private static object?[] DecodeSequence(AbiType seq, int count, ReadOnlySpan<byte> region, string path)
+    {
+        var element = seq.Kind == AbiKind.Tuple ? null : seq.Element;
+        long headSize = seq.Kind == AbiKind.Tuple ? seq.Components.Sum(c => (long)c.HeadSize) : (long)count * element!.HeadSize;
+        if (headSize > region.Length)
+            throw Fail(path, $"{seq} needs {headSize} head bytes, only {region.Length} left");
+        var values = new object?[count];
+        var head = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var t = element ?? seq.Components[i];
+            var itemPath = path + "[" + i + "]";
+            if (t.IsDynamic)
+            {
+                var offset = ReadLength(region.Slice(head, 32), itemPath, "offset");
+                if (offset > region.Length)
+                    throw Fail(itemPath, $"offset {offset} points past the end ({region.Length} bytes)");
+                values[i] = DecodeValue(t, region[offset..], itemPath);
+                head += 32;
+            }
+            else
+            {
+                values[i] = DecodeValue(t, region[head..], itemPath);
+                head += t.HeadSize;
+            }
+        }
+        return values;
+    }
+
+    private static object? DecodeValue(AbiType type, ReadOnlySpan<byte> data, string path)
+    {
+        switch (type.Kind)
+        {
+            case AbiKind.UInt:
+                return DecodeUInt(type.Size, Word(data, path), path);
+            case AbiKind.Int:
+                return DecodeInt(type.Size, Word(data, path), path);
+            case AbiKind.Address:
+            {
+                var word = Word(data, path);
+                if (word[..12].ContainsAnyExcept((byte)0)) throw Fail(path, "address has non-zero high bytes");
+                return new Address(word[12..]);
+            }
+            case AbiKind.Bool:
+            {
+                var word = Word(data, path);
+                if (word[..31].ContainsAnyExcept((byte)0) || word[31] > 1) throw Fail(path, "bool is neither 0 nor 1");
+                return word[31] == 1;
+            }
+            case AbiKind.FixedBytes:
+            {
+                var word = Word(data, path);
+                if (word[type.Size..].ContainsAnyExcept((byte)0)) throw Fail(path, $"{type} has non-zero padding");
+                return word[..type.Size].ToArray();
+            }
+            case AbiKind.Bytes:
+                return ReadBytes(data, path).ToArray();
+            case AbiKind.String:
+                try
+                {
+                    return StrictUtf8.GetString(ReadBytes(data, path));
+                }
+                catch (DecoderFallbackException e)
+                {
+                    throw new AbiDecodingException($"{Where(path)}string is not valid UTF-8", e);
+                }
+            case AbiKind.DynamicArray:
+            {
+                var length = ReadLength(Word(data, path), path, "array length");
+                var rest = data[32..];
+                // An element of zero head size (the empty tuple) still counts as a word, so a forged length cannot allocate
+                // billions of items from a few bytes.
+                if ((long)length * Math.Max(type.Element!.HeadSize, 32) > rest.Length)
+                    throw Fail(path, $"array length {length} does not fit in the {rest.Length} bytes left");
+                return DecodeSequence(type, length, rest, path);
+            }
+            case AbiKind.FixedArray:
+                return DecodeSequence(type, type.Size, data, path);
+            case AbiKind.Tuple:
+                return DecodeSequence(type, type.Components.Count, data, path);
+            default:
+                throw new InvalidOperationException(type.ToString());
+        }
+    }
+
+    private static ReadOnlySpan<byte> ReadBytes(ReadOnlySpan<byte> data, string path)
+    {
+        var length = ReadLength(Word(data, path), path, "byte length");
+        var rest = data[32..];
+        if (length > rest.Length) throw Fail(path, $"byte length {length} runs past the end ({rest.Length} bytes left)");
+        // Padding up to the next word must be zero where present (the last item of the data may omit it).
+        var paddingEnd = Math.Min(rest.Length, (int)Math.Min(int.MaxValue, (length + 31L) / 32 * 32));
+        if (rest[length..paddingEnd].ContainsAnyExcept((byte)0)) throw Fail(path, "non-zero padding after bytes");
+        return rest[..length];
+    }
+
+    internal static BigInteger DecodeUInt(int bits, ReadOnlySpan<byte> word, string path)
+    {
+        if (word[..(32 - bits / 8)].ContainsAnyExcept((byte)0))
+            throw Fail(path, $"value out of range for uint{bits}");
+        return new BigInteger(word, isUnsigned: true, isBigEndian: true);
+    }
+
+    internal static BigInteger DecodeInt(int bits, ReadOnlySpan<byte> word, string path)
+    {
+        var valueBytes = bits / 8;
+        var value = word[(32 - valueBytes)..];
+        var extension = (value[0] & 0x80) != 0 ? (byte)0xFF : (byte)0;
+        if (word[..(32 - valueBytes)].ContainsAnyExcept(extension))
+            throw Fail(path, $"value out of range for int{bits}");
+        return new BigInteger(value, isUnsigned: false, isBigEndian: true);
+    }
+
+    private static ReadOnlySpan<byte> Word(ReadOnlySpan<byte> data, string path) =>
+        data.Length >= 32 ? data[..32] : throw Fail(path, $"needs a 32-byte word, only {data.Length} bytes left");
+
+    private static int ReadLength(ReadOnlySpan<byte> word, string path, string what)
+    {
+        if (word[..28].ContainsAnyExcept((byte)0) || (word[28] & 0x80) != 0)
+            throw Fail(path, $"{what} is out of range");
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(word[28..]);
+    }
+
+    private static AbiDecodingException Fail(string path, string why) => new(Where(path) + why);
+
+    private static string Where(string path) => path.Length == 0 ? "" : $"at {path}: ";
+}
