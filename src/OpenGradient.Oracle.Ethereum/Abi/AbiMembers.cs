@@ -148,6 +148,37 @@ public sealed class AbiEvent
     public DecodedEvent DecodeLog(IReadOnlyList<string> topics, string data) =>
         DecodeLog(topics.Select(t => Hex.Decode(t)).ToArray(), Hex.Decode(data));
 
+    /// <summary>
+    /// Encodes a log as Solidity's <c>emit</c> would: topic0 (unless anonymous), one topic per indexed input, the
+    /// other inputs ABI-encoded as data. Indexed string/bytes are hashed; indexed arrays and tuples are not supported
+    /// (their in-place encoding is not ABI encoding).
+    /// </summary>
+    public (byte[][] Topics, byte[] Data) EncodeLog(IReadOnlyList<object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != Inputs.Count) throw new AbiEncodingException($"{Signature} takes {Inputs.Count} values, got {values.Count}");
+        var topics = new List<byte[]>();
+        if (!Anonymous) topics.Add(Topic0);
+        var data = new List<object?>();
+        for (var i = 0; i < Inputs.Count; i++)
+        {
+            var p = Inputs[i];
+            if (!p.Indexed)
+            {
+                data.Add(values[i]);
+                continue;
+            }
+            topics.Add(p.Type.Kind switch
+            {
+                AbiKind.String => Keccak256.Hash(Encoding.UTF8.GetBytes(values[i] as string ?? throw new AbiEncodingException($"{p.Name}: string needs a string"))),
+                AbiKind.Bytes => Keccak256.Hash(values[i] as byte[] ?? throw new AbiEncodingException($"{p.Name}: bytes needs a byte[]")),
+                AbiKind.Tuple or AbiKind.FixedArray or AbiKind.DynamicArray => throw new NotSupportedException($"indexed {p.Type} is not supported"),
+                _ => AbiEncoder.Encode(p.Type, values[i]),
+            });
+        }
+        return (topics.ToArray(), AbiEncoder.Encode(_dataTypes, data));
+    }
+
     internal static bool IsHashedWhenIndexed(AbiType type) =>
         type.Kind is AbiKind.String or AbiKind.Bytes or AbiKind.Tuple or AbiKind.FixedArray or AbiKind.DynamicArray;
 
