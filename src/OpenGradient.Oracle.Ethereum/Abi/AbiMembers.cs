@@ -41,7 +41,10 @@ public sealed class AbiFunction
     public string Signature { get; }
     public byte[] Selector { get; }
 
-    /// <summary>Selector followed by the encoded arguments: calldata.</summary>
+    /// <summary>
+    /// Selector followed by the encoded arguments: calldata. Beware C# params: a single <c>object?[]</c> argument is
+    /// taken as the argument list itself; wrap it (<c>EncodeCall([array])</c>) when the function takes one array or tuple.
+    /// </summary>
     public byte[] EncodeCall(params object?[] arguments) => AbiEncoder.Encode(InputTypes, arguments, Selector);
 
     /// <summary>Decodes calldata (selector included) back into arguments.</summary>
