@@ -17,7 +17,8 @@ public static class AbiDecoder
     public static IReadOnlyList<object?> Decode(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data)
     {
         ArgumentNullException.ThrowIfNull(types);
-        return DecodeSequence(AbiType.Tuple(types), types.Count, data, "");
+        var budget = Budget(data.Length);
+        return DecodeSequence(AbiType.Tuple(types), types.Count, data, "", ref budget);
     }
 
     /// <summary>Decodes a single value encoded as a one-element tuple, as <c>abi.decode(data, (T))</c> does.</summary>
@@ -27,8 +28,21 @@ public static class AbiDecoder
         return Decode([type], data)[0];
     }
 
-    private static object?[] DecodeSequence(AbiType seq, int count, ReadOnlySpan<byte> region, string path)
+    /// <summary>
+    /// Offsets may point at the same tail many times, so n bytes could otherwise decode into ~n² values. A canonical
+    /// encoding decodes into at most its own size; allow 64x that (and 1 MiB for small inputs) like ethers' inflation guard.
+    /// </summary>
+    private static long Budget(int length) => Math.Max(1L << 20, 64L * length);
+
+    private static void Spend(ref long budget, long bytes, string path)
     {
+        budget -= bytes;
+        if (budget < 0) throw Fail(path, "data decodes into far more values than it holds (offsets reused); refusing");
+    }
+
+    private static object?[] DecodeSequence(AbiType seq, int count, ReadOnlySpan<byte> region, string path, ref long budget)
+    {
+        Spend(ref budget, 32, path);
         var element = seq.Kind == AbiKind.Tuple ? null : seq.Element;
         long headSize = seq.Kind == AbiKind.Tuple ? seq.Components.Sum(c => (long)c.HeadSize) : (long)count * element!.HeadSize;
         if (headSize > region.Length)
@@ -44,20 +58,21 @@ public static class AbiDecoder
                 var offset = ReadLength(region.Slice(head, 32), itemPath, "offset");
                 if (offset > region.Length)
                     throw Fail(itemPath, $"offset {offset} points past the end ({region.Length} bytes)");
-                values[i] = DecodeValue(t, region[offset..], itemPath);
+                values[i] = DecodeValue(t, region[offset..], itemPath, ref budget);
                 head += 32;
             }
             else
             {
-                values[i] = DecodeValue(t, region[head..], itemPath);
+                values[i] = DecodeValue(t, region[head..], itemPath, ref budget);
                 head += t.HeadSize;
             }
         }
         return values;
     }
 
-    private static object? DecodeValue(AbiType type, ReadOnlySpan<byte> data, string path)
+    private static object? DecodeValue(AbiType type, ReadOnlySpan<byte> data, string path, ref long budget)
     {
+        Spend(ref budget, 32, path);
         switch (type.Kind)
         {
             case AbiKind.UInt:
@@ -83,11 +98,17 @@ public static class AbiDecoder
                 return word[..type.Size].ToArray();
             }
             case AbiKind.Bytes:
-                return ReadBytes(data, path).ToArray();
+            {
+                var bytes = ReadBytes(data, path);
+                Spend(ref budget, bytes.Length, path);
+                return bytes.ToArray();
+            }
             case AbiKind.String:
                 try
                 {
-                    return StrictUtf8.GetString(ReadBytes(data, path));
+                    var utf8 = ReadBytes(data, path);
+                    Spend(ref budget, utf8.Length, path);
+                    return StrictUtf8.GetString(utf8);
                 }
                 catch (DecoderFallbackException e)
                 {
@@ -101,12 +122,12 @@ public static class AbiDecoder
                 // billions of items from a few bytes.
                 if ((long)length * Math.Max(type.Element!.HeadSize, 32) > rest.Length)
                     throw Fail(path, $"array length {length} does not fit in the {rest.Length} bytes left");
-                return DecodeSequence(type, length, rest, path);
+                return DecodeSequence(type, length, rest, path, ref budget);
             }
             case AbiKind.FixedArray:
-                return DecodeSequence(type, type.Size, data, path);
+                return DecodeSequence(type, type.Size, data, path, ref budget);
             case AbiKind.Tuple:
-                return DecodeSequence(type, type.Components.Count, data, path);
+                return DecodeSequence(type, type.Components.Count, data, path, ref budget);
             default:
                 throw new InvalidOperationException(type.ToString());
         }

@@ -98,6 +98,21 @@ public sealed class AbiDecoderPropertyTests
     }
 
     [Fact]
+    public void Offsets_reused_to_inflate_the_output_are_rejected()
+    {
+        // uint256[][] whose 4,000 outer items all point at one inner array of 4,000 words: 128 KB decoding to 16M values.
+        const int n = 4000;
+        var data = new byte[32 * (2 + n + 1 + n)];
+        data[31] = 32;                                   // offset of the outer array
+        data[62] = n >> 8; data[63] = n & 0xFF;          // outer length
+        var inner = 32 * n;                              // every item points just past the offsets
+        for (var i = 0; i < n; i++) { data[64 + 32 * i + 30] = (byte)(inner >> 8); data[64 + 32 * i + 31] = (byte)inner; }
+        var innerAt = 64 + inner;
+        data[innerAt + 30] = n >> 8; data[innerAt + 31] = n & 0xFF;
+        Assert.Throws<AbiDecodingException>(() => AbiDecoder.Decode(AbiType.Parse("uint256[][]"), data));
+    }
+
+    [Fact]
     public void Truncated_data_is_rejected() =>
         Assert.Throws<AbiDecodingException>(() => AbiDecoder.Decode([AbiType.UInt256, AbiType.UInt256], new byte[40]));
 

@@ -141,6 +141,21 @@ public sealed class LiveHardhatTests(HardhatNode node) : IClassFixture<HardhatNo
     }
 
     [Fact]
+    public async Task A_reverting_transaction_sent_through_the_node_surfaces_as_a_revert_with_its_data()
+    {
+        // Hardhat mines the failed transaction and answers eth_sendTransaction with the revert; a real node would
+        // return the hash and a receipt with status 0 instead.
+        using var client = Client();
+        var from = Account(3);
+        var contract = await DeployAsync(client, from);
+        var revert = Abi.GetError("Denied").Encode(from, "no");
+        var e = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            client.SendTransactionAsync(new TransactionRequest { From = from, To = contract, Data = revert, Gas = 100_000 }));
+        Assert.Equal(revert, e.RevertData);
+        Assert.Equal("Denied", e.Decode(Abi).Name);
+    }
+
+    [Fact]
     public async Task An_unknown_method_is_an_rpc_error_not_a_revert()
     {
         using var client = Client();
