@@ -20,16 +20,18 @@ public sealed class GeneratedBindingsTests(EthersBridgeFixture fixture)
 {
     private static string TestDir => Path.Combine(RepoPaths.Root, "tests", "OpenGradient.Oracle.Ethereum.Tests", "Abi");
 
-    [Fact]
-    public void Checked_in_bindings_are_what_the_generator_writes()
+    [Theory]
+    [InlineData("FixtureOracle")]
+    [InlineData("Probe")]
+    public void Checked_in_bindings_are_what_the_generator_writes(string contract)
     {
-        var source = ContractSource.Load([Path.Combine(TestDir, "Fixtures", "FixtureOracle.json")]).Single();
+        var source = ContractSource.Load([Path.Combine(TestDir, "Fixtures", contract + ".json")]).Single();
         var generated = BindingsGenerator.Generate(source, "OpenGradient.Oracle.Ethereum.Tests.Abi.Generated");
-        var checkedIn = File.ReadAllText(Path.Combine(TestDir, "Generated", "FixtureOracleContract.g.cs"));
+        var checkedIn = File.ReadAllText(Path.Combine(TestDir, "Generated", contract + "Contract.g.cs"));
         Assert.True(generated == checkedIn,
-            "Generated/FixtureOracleContract.g.cs is stale. Regenerate: dotnet run --project src/OpenGradient.Oracle.Bindings.Generator -- " +
+            $"Generated/{contract}Contract.g.cs is stale. Regenerate: dotnet run --project src/OpenGradient.Oracle.Bindings.Generator -- " +
             "--out tests/OpenGradient.Oracle.Ethereum.Tests/Abi/Generated --namespace OpenGradient.Oracle.Ethereum.Tests.Abi.Generated " +
-            "tests/OpenGradient.Oracle.Ethereum.Tests/Abi/Fixtures/FixtureOracle.json");
+            "tests/OpenGradient.Oracle.Ethereum.Tests/Abi/Fixtures/FixtureOracle.json tests/OpenGradient.Oracle.Ethereum.Tests/Abi/Fixtures/Probe.json");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Numerics;
 using OpenGradient.Oracle.Ethereum.Abi;
 using OpenGradient.Oracle.Ethereum.Primitives;
 using OpenGradient.Oracle.Ethereum.Rpc;
+using OpenGradient.Oracle.Ethereum.Tests.Abi.Generated;
 using OpenGradient.Oracle.TestSupport;
 
 namespace OpenGradient.Oracle.Ethereum.Tests.Rpc;
@@ -153,6 +154,32 @@ public sealed class LiveHardhatTests(HardhatNode node) : IClassFixture<HardhatNo
             client.SendTransactionAsync(new TransactionRequest { From = from, To = contract, Data = revert, Gas = 100_000 }));
         Assert.Equal(revert, e.RevertData);
         Assert.Equal("Denied", e.Decode(Abi).Name);
+    }
+
+    [Fact]
+    public async Task Generated_bindings_drive_a_solc_compiled_contract_end_to_end()
+    {
+        // Abi/Fixtures/Probe.sol compiled by `hardhat build`; bindings generated from its artifact.
+        using var client = Client();
+        var from = Account(4);
+        var deploy = await client.SendTransactionAsync(new TransactionRequest { From = from, Data = ProbeContract.Bytecode() });
+        var probe = (await client.GetTransactionReceiptAsync(deploy))!.ContractAddress!.Value;
+        byte[][] tags = [Enumerable.Repeat((byte)1, 32).ToArray(), Enumerable.Repeat((byte)2, 32).ToArray()];
+        var item = new ProbeContract.Item(7, tags);
+
+        var returned = await client.EthCallAsync(new TransactionRequest { From = from, To = probe, Data = ProbeContract.EncodeStore(item) });
+        Assert.Equal(BigInteger.One, ProbeContract.DecodeStoreOutput(returned));
+
+        var hash = await client.SendTransactionAsync(new TransactionRequest { From = from, To = probe, Data = ProbeContract.EncodeStore(item) });
+        var log = Assert.Single((await client.GetTransactionReceiptAsync(hash))!.Logs);
+        Assert.True(ProbeContract.IsStoredEvent(log.Topics));
+        var stored = ProbeContract.DecodeStoredEvent(log.Topics, log.Data);
+        Assert.Equal((new BigInteger(7), from), (stored.Id, stored.By));
+        Assert.Equal(tags, stored.Item.Tags);
+
+        var e = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            client.EthCallAsync(new TransactionRequest { From = from, To = probe, Data = ProbeContract.EncodeStore(new ProbeContract.Item(1001, [])) }));
+        Assert.Equal(new ProbeContract.ProbeTooBigError(1001, 1000), ProbeContract.DecodeError(e.RevertData));
     }
 
     [Fact]
