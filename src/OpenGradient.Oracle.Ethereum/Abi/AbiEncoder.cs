@@ -20,13 +20,13 @@ public static class AbiEncoder
         ArgumentNullException.ThrowIfNull(types);
         ArgumentNullException.ThrowIfNull(values);
         if (types.Count != values.Count)
-            throw new AbiEncodingException($"{types.Count} types but {values.Count} values");
+            throw Fail($"{types.Count} types but {values.Count} values");
         var tuple = AbiType.Tuple(types);
         var items = ToItems(values);
-        var size = SequenceSize(tuple, items, "");
+        var size = SequenceSize(tuple, items);
         var output = new byte[prefix.Length + size];
         prefix.CopyTo(output);
-        var written = WriteSequence(tuple, items, output.AsSpan(prefix.Length), "");
+        var written = WriteSequence(tuple, items, output.AsSpan(prefix.Length));
         System.Diagnostics.Debug.Assert(written == size);
         return output;
     }
@@ -38,10 +38,10 @@ public static class AbiEncoder
         IList list => list,
         string => throw new AbiEncodingException("a string is not a list"),
         IEnumerable e => e.Cast<object?>().ToArray(),
-        _ => throw new AbiEncodingException($"expected a list, got {Describe(value)}"),
+        _ => throw Fail($"expected a list, got {Describe(value)}"),
     };
 
-    private static IList Items(AbiType type, object? value, string path)
+    private static IList Items(AbiType type, object? value)
     {
         IList items;
         try
@@ -50,7 +50,7 @@ public static class AbiEncoder
         }
         catch (AbiEncodingException e)
         {
-            throw new AbiEncodingException($"{Where(path)}{type}: {e.Message}");
+            throw Fail($"{type}: {e.Reason}");
         }
         var expected = type.Kind switch
         {
@@ -59,34 +59,41 @@ public static class AbiEncoder
             _ => -1,
         };
         if (expected >= 0 && items.Count != expected)
-            throw new AbiEncodingException($"{Where(path)}{type} needs {expected} items, got {items.Count}");
+            throw Fail($"{type} needs {expected} items, got {items.Count}");
         return items;
     }
 
     /// <summary>Size of the whole encoding of a sequence (head + tails) whose item types come from <paramref name="seq"/>.</summary>
-    private static int SequenceSize(AbiType seq, IList items, string path)
+    private static int SequenceSize(AbiType seq, IList items)
     {
         var size = 0;
         for (var i = 0; i < items.Count; i++)
         {
             var t = ElementAt(seq, i);
-            size = checked(size + (t.IsDynamic ? 32 + ValueSize(t, items[i], $"{path}[{i}]") : ValueSize(t, items[i], $"{path}[{i}]")));
+            try
+            {
+                size = checked(size + (t.IsDynamic ? 32 : 0) + ValueSize(t, items[i]));
+            }
+            catch (AbiEncodingException e)
+            {
+                throw e.At(i);
+            }
         }
         return size;
     }
 
-    private static int ValueSize(AbiType type, object? value, string path) => type.Kind switch
+    private static int ValueSize(AbiType type, object? value) => type.Kind switch
     {
-        AbiKind.Bytes => 32 + Padded(AsBytes(type, value, path).Length),
-        AbiKind.String => 32 + Padded(Encoding.UTF8.GetByteCount(AsString(value, path))),
-        AbiKind.DynamicArray => 32 + SequenceSize(type, Items(type, value, path), path),
-        AbiKind.FixedArray or AbiKind.Tuple => SequenceSize(type, Items(type, value, path), path),
+        AbiKind.Bytes => 32 + Padded(AsBytes(type, value).Length),
+        AbiKind.String => 32 + Padded(Encoding.UTF8.GetByteCount(AsString(value))),
+        AbiKind.DynamicArray => 32 + SequenceSize(type, Items(type, value)),
+        AbiKind.FixedArray or AbiKind.Tuple => SequenceSize(type, Items(type, value)),
         _ => 32,
     };
 
     private static int Padded(int length) => checked((length + 31) / 32 * 32);
 
-    private static int WriteSequence(AbiType seq, IList items, Span<byte> dest, string path)
+    private static int WriteSequence(AbiType seq, IList items, Span<byte> dest)
     {
         var headSize = 0;
         for (var i = 0; i < items.Count; i++) headSize += ElementAt(seq, i).HeadSize;
@@ -95,61 +102,67 @@ public static class AbiEncoder
         for (var i = 0; i < items.Count; i++)
         {
             var t = ElementAt(seq, i);
-            var itemPath = $"{path}[{i}]";
-            if (t.IsDynamic)
+            try
             {
-                WriteUInt(dest.Slice(head, 32), (ulong)tail);
-                tail += WriteValue(t, items[i], dest[tail..], itemPath);
-                head += 32;
+                if (t.IsDynamic)
+                {
+                    WriteUInt(dest.Slice(head, 32), (ulong)tail);
+                    tail += WriteValue(t, items[i], dest[tail..]);
+                    head += 32;
+                }
+                else
+                {
+                    head += WriteValue(t, items[i], dest[head..]);
+                }
             }
-            else
+            catch (AbiEncodingException e)
             {
-                head += WriteValue(t, items[i], dest[head..], itemPath);
+                throw e.At(i);
             }
         }
         return tail;
     }
 
-    private static int WriteValue(AbiType type, object? value, Span<byte> dest, string path)
+    private static int WriteValue(AbiType type, object? value, Span<byte> dest)
     {
         switch (type.Kind)
         {
             case AbiKind.UInt:
             case AbiKind.Int:
-                WriteInteger(type, ToBigInteger(type, value, path), dest[..32], path);
+                WriteInteger(type, ToBigInteger(type, value), dest[..32]);
                 return 32;
             case AbiKind.Address:
-                if (value is not Address address) throw new AbiEncodingException($"{Where(path)}address needs an Address, got {Describe(value)}");
+                if (value is not Address address) throw Fail($"address needs an Address, got {Describe(value)}");
                 dest[..12].Clear();
                 address.Bytes.CopyTo(dest[12..32]);
                 return 32;
             case AbiKind.Bool:
-                if (value is not bool b) throw new AbiEncodingException($"{Where(path)}bool needs a bool, got {Describe(value)}");
+                if (value is not bool b) throw Fail($"bool needs a bool, got {Describe(value)}");
                 dest[..31].Clear();
                 dest[31] = b ? (byte)1 : (byte)0;
                 return 32;
             case AbiKind.FixedBytes:
             {
-                var bytes = AsBytes(type, value, path);
+                var bytes = AsBytes(type, value);
                 if (bytes.Length != type.Size)
-                    throw new AbiEncodingException($"{Where(path)}{type} needs exactly {type.Size} bytes, got {bytes.Length}");
+                    throw Fail($"{type} needs exactly {type.Size} bytes, got {bytes.Length}");
                 bytes.CopyTo(dest);
                 dest[bytes.Length..32].Clear();
                 return 32;
             }
             case AbiKind.Bytes:
-                return WriteBytes(AsBytes(type, value, path), dest);
+                return WriteBytes(AsBytes(type, value), dest);
             case AbiKind.String:
-                return WriteBytes(Encoding.UTF8.GetBytes(AsString(value, path)), dest);
+                return WriteBytes(Encoding.UTF8.GetBytes(AsString(value)), dest);
             case AbiKind.DynamicArray:
             {
-                var items = Items(type, value, path);
+                var items = Items(type, value);
                 WriteUInt(dest[..32], (ulong)items.Count);
-                return 32 + WriteSequence(type, items, dest[32..], path);
+                return 32 + WriteSequence(type, items, dest[32..]);
             }
             case AbiKind.FixedArray:
             case AbiKind.Tuple:
-                return WriteSequence(type, Items(type, value, path), dest, path);
+                return WriteSequence(type, Items(type, value), dest);
             default:
                 throw new InvalidOperationException(type.ToString());
         }
@@ -170,20 +183,20 @@ public static class AbiEncoder
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(word[24..], value);
     }
 
-    private static void WriteInteger(AbiType type, BigInteger value, Span<byte> word, string path)
+    private static void WriteInteger(AbiType type, BigInteger value, Span<byte> word)
     {
         var bits = type.Size;
         var inRange = type.Kind == AbiKind.UInt
             ? value.Sign >= 0 && value.GetBitLength() <= bits
             : value >= -(BigInteger.One << (bits - 1)) && value < BigInteger.One << (bits - 1);
-        if (!inRange) throw new AbiEncodingException($"{Where(path)}{value} is out of range for {type}");
+        if (!inRange) throw Fail($"{value} is out of range for {type}");
         var unsigned = value.Sign >= 0;
         var length = value.GetByteCount(isUnsigned: unsigned);
         word[..(32 - length)].Fill(unsigned ? (byte)0 : (byte)0xFF);
         value.TryWriteBytes(word[(32 - length)..], out _, isUnsigned: unsigned, isBigEndian: true);
     }
 
-    private static BigInteger ToBigInteger(AbiType type, object? value, string path) => value switch
+    private static BigInteger ToBigInteger(AbiType type, object? value) => value switch
     {
         BigInteger v => v,
         int v => v,
@@ -196,21 +209,21 @@ public static class AbiEncoder
         sbyte v => v,
         Int128 v => v,
         UInt128 v => v,
-        _ => throw new AbiEncodingException($"{Where(path)}{type} needs a BigInteger or an integral number, got {Describe(value)}"),
+        _ => throw Fail($"{type} needs a BigInteger or an integral number, got {Describe(value)}"),
     };
 
-    private static ReadOnlySpan<byte> AsBytes(AbiType type, object? value, string path) => value switch
+    private static ReadOnlySpan<byte> AsBytes(AbiType type, object? value) => value switch
     {
         byte[] b => b,
         ReadOnlyMemory<byte> m => m.Span,
         Memory<byte> m => m.Span,
-        _ => throw new AbiEncodingException($"{Where(path)}{type} needs a byte[], got {Describe(value)}"),
+        _ => throw Fail($"{type} needs a byte[], got {Describe(value)}"),
     };
 
-    private static string AsString(object? value, string path) =>
-        value as string ?? throw new AbiEncodingException($"{Where(path)}string needs a string, got {Describe(value)}");
+    private static string AsString(object? value) =>
+        value as string ?? throw Fail($"string needs a string, got {Describe(value)}");
 
-    private static string Where(string path) => path.Length == 0 ? "" : $"at {path}: ";
+    private static AbiEncodingException Fail(string reason) => new("", reason);
 
     private static string Describe(object? value) => value is null ? "null" : value.GetType().Name;
 }

@@ -6,9 +6,23 @@ namespace OpenGradient.Oracle.Ethereum.Abi;
 /// </summary>
 public sealed class AbiDecodingException : Exception
 {
-    public AbiDecodingException(string message) : base(message) { }
+    internal AbiDecodingException(string path, string reason, Exception? inner)
+        : base((path.Length == 0 ? "" : $"at {path}: ") + reason, inner)
+    {
+        Path = path;
+        Reason = reason;
+    }
 
-    public AbiDecodingException(string message, Exception inner) : base(message, inner) { }
+    public AbiDecodingException(string message) : base(message) => Reason = message;
+
+    /// <summary>Where in the value the data went wrong, e.g. <c>[1][0]</c> (item 0 of argument 1); empty at the top.</summary>
+    public string Path { get; } = "";
+
+    internal string Reason { get; } = "";
+
+    internal AbiDecodingException At(int index) => new("[" + index + "]" + Path, Reason, InnerException);
+
+    public AbiDecodingException(string message, Exception inner) : base(message, inner) => Reason = message;
 
     public AbiDecodingException() { }
 }
@@ -16,9 +30,23 @@ public sealed class AbiDecodingException : Exception
 /// <summary>A value that does not fit the ABI type it is encoded as: a caller bug, hence an <see cref="ArgumentException"/>.</summary>
 public sealed class AbiEncodingException : ArgumentException
 {
-    public AbiEncodingException(string message) : base(message) { }
+    internal AbiEncodingException(string path, string reason)
+        : base((path.Length == 0 ? "" : $"at {path}: ") + reason)
+    {
+        Path = path;
+        Reason = reason;
+    }
 
-    public AbiEncodingException(string message, Exception inner) : base(message, inner) { }
+    public AbiEncodingException(string message) : base(message) => Reason = message;
+
+    /// <summary>Where in the arguments the bad value is, e.g. <c>[0][1][1]</c>; empty at the top.</summary>
+    public string Path { get; } = "";
+
+    internal string Reason { get; } = "";
+
+    internal AbiEncodingException At(int index) => new("[" + index + "]" + Path, Reason);
+
+    public AbiEncodingException(string message, Exception inner) : base(message, inner) => Reason = message;
 
     public AbiEncodingException() { }
 }

@@ -131,6 +131,17 @@ public sealed class AbiDecoderPropertyTests
         Assert.Contains("uint8", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_decoding_error_names_the_position_of_the_bad_value()
+    {
+        var type = AbiType.Parse("(bool,uint8[])");
+        var data = AbiEncoder.Encode(type, new object?[] { true, new object?[] { 1, 2 } });
+        data[^32] = 1; // high byte of the word holding the second uint8
+        var e = Assert.Throws<AbiDecodingException>(() => AbiDecoder.Decode(type, data));
+        Assert.Equal("[0][1][1]", e.Path);
+        Assert.StartsWith("at [0][1][1]: value out of range for uint8", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("uint256")]
     [InlineData("(address,(bytes32,string)[2],int8)[]")]
