@@ -45,6 +45,22 @@ public sealed partial class HardhatNode : IAsyncLifetime, IAsyncDisposable, IDis
         }
     }
 
+    /// <summary>
+    /// A raw JSON-RPC call for devnet controls (<c>evm_snapshot</c>, <c>evm_revert</c>, <c>evm_mine</c>,
+    /// <c>evm_setAutomine</c>...). Returns the <c>result</c>; a JSON-RPC error is an <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement> RpcAsync(string method, params object?[] parameters)
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameters });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(Url, content);
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        if (doc.RootElement.TryGetProperty("error", out var error))
+            throw new InvalidOperationException($"{method} failed: {error.GetRawText()}");
+        return doc.RootElement.GetProperty("result").Clone();
+    }
+
     public static async Task<HardhatNode> StartAsync(CancellationToken cancellationToken = default)
     {
         var node = new HardhatNode();

@@ -192,6 +192,15 @@ public sealed class LiveHardhatTests(HardhatNode node) : IClassFixture<HardhatNo
     }
 
     [Fact]
+    public async Task The_fixture_controls_the_devnet_through_raw_rpc()
+    {
+        using var client = Client();
+        var before = await client.BlockNumberAsync();
+        await node.RpcAsync("evm_mine");
+        Assert.True(await client.BlockNumberAsync() > before);
+    }
+
+    [Fact]
     public async Task A_batch_answers_in_request_order()
     {
         using var client = Client();
