@@ -143,10 +143,10 @@ public static class AbiDecoder
     {
         var length = ReadLength(Word(data), "byte length");
         var rest = data[32..];
-        if (length > rest.Length) throw Fail($"byte length {length} runs past the end ({rest.Length} bytes left)");
-        // Padding up to the next word must be zero where present (the last item of the data may omit it).
-        var paddingEnd = Math.Min(rest.Length, (int)Math.Min(int.MaxValue, (length + 31L) / 32 * 32));
-        if (rest[length..paddingEnd].ContainsAnyExcept((byte)0)) throw Fail("non-zero padding after bytes");
+        // Like ethers (non-loose), the padding up to the next word must be there, and be zero.
+        var padded = (length + 31L) / 32 * 32;
+        if (padded > rest.Length) throw Fail($"byte length {length} (padded {padded}) runs past the end ({rest.Length} bytes left)");
+        if (rest[length..(int)padded].ContainsAnyExcept((byte)0)) throw Fail("non-zero padding after bytes");
         return rest[..length];
     }
 
