@@ -119,7 +119,7 @@ public sealed class GeneratedBindingsTests(EthersBridgeFixture fixture)
 
         (topics, data) = Log(logs[1]!);
         var noted = DecodeModelNotedEvent(topics, data);
-        Assert.Equal(Crypto.Keccak256.Hash("ipfs://model"u8), noted.Uri);
+        Assert.Equal(OpenGradient.Oracle.Ethereum.Crypto.Keccak256.Hash("ipfs://model"u8), noted.Uri);
         Assert.Equal(request.ToAbi().Select(AbiGen.ToJson).Select(n => n?.ToJsonString()), noted.Request.ToAbi().Select(AbiGen.ToJson).Select(n => n?.ToJsonString()));
     }
 
