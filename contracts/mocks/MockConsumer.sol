@@ -80,7 +80,7 @@ contract MockConsumer is IInferenceConsumer {
             while (true) {}
         }
         if (m == Mode.Reenter) {
-            (bool ok, bytes memory ret) = address(oracle).call(reentryCall);
+            (bool ok, bytes memory ret) = address(oracle).call{value: address(this).balance}(reentryCall);
             reentrySucceeded = ok;
             reentryError = ret;
         }
