@@ -12,7 +12,7 @@ export default defineConfig({
   plugins: [hardhatEthers, hardhatMocha, hardhatEthersChaiMatchers, hardhatNetworkHelpers],
   paths: {
     sources: "./contracts",
-    tests: { mocha: "./test", solidity: "./contracts/test" },
+    tests: { mocha: "./test", solidity: "./solidity-tests" },
   },
   solidity: {
     version: "0.8.28",

@@ -2,11 +2,11 @@
 pragma solidity 0.8.28;
 
 import {TestBase} from "./TestBase.sol";
-import {ModelRegistry} from "../../ModelRegistry.sol";
-import {OperatorRegistry} from "../../OperatorRegistry.sol";
-import {InferenceOracle} from "../../InferenceOracle.sol";
-import {IModelRegistry} from "../../interfaces/IModelRegistry.sol";
-import {IInferenceOracle} from "../../interfaces/IInferenceOracle.sol";
+import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
+import {OperatorRegistry} from "../../contracts/OperatorRegistry.sol";
+import {InferenceOracle} from "../../contracts/InferenceOracle.sol";
+import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
+import {IInferenceOracle} from "../../contracts/interfaces/IInferenceOracle.sol";
 
 /// @dev Registries, oracle, one model (64-byte input, 32-byte output) and four operators with known keys.
 abstract contract OracleSetup is TestBase {

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {OracleSetup} from "./utils/OracleSetup.sol";
-import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
+import {IInferenceOracle} from "../contracts/interfaces/IInferenceOracle.sol";
 
 /// @dev Fuzz tests of the hashing and settlement paths.
 contract InferenceOracleFuzzTest is OracleSetup {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
-import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
+import {IInferenceConsumer} from "../../contracts/interfaces/IInferenceConsumer.sol";
+import {IInferenceOracle} from "../../contracts/interfaces/IInferenceOracle.sol";
 
 /// @notice Test consumer with hostile behaviours: revert, burn all gas, re-enter the oracle, return a huge blob.
 contract MockConsumer is IInferenceConsumer {
