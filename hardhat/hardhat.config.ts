@@ -20,6 +20,6 @@ export default defineConfig({
     settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
   },
   test: {
-    solidity: { fuzz: { runs: 10000 } },
+    solidity: { fuzz: { runs: 10000 }, invariant: { runs: 64, depth: 64 } },
   },
 });
