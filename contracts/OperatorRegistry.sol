@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 
@@ -66,7 +65,7 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2Step, ReentrancyGuardTra
         uint256 amount = info.stake;
         delete _operators[msg.sender];
         emit StakeWithdrawn(msg.sender, amount);
-        Address.sendValue(payable(msg.sender), amount);
+        _send(msg.sender, amount);
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -78,7 +77,7 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2Step, ReentrancyGuardTra
         slashed = amount < stake ? amount : stake;
         info.stake = uint128(stake - slashed);
         emit OperatorSlashed(operator, slashed, beneficiary);
-        if (slashed != 0) Address.sendValue(payable(beneficiary), slashed);
+        if (slashed != 0) _send(beneficiary, slashed);
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -113,5 +112,10 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2Step, ReentrancyGuardTra
     /// @inheritdoc IOperatorRegistry
     function oracle() external view returns (address) {
         return _oracle;
+    }
+
+    function _send(address to, uint256 amount) private {
+        (bool success,) = to.call{value: amount}("");
+        if (!success) revert OperatorRegistryTransferFailed(to, amount);
     }
 }

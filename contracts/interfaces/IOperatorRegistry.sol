@@ -35,6 +35,8 @@ interface IOperatorRegistry {
     error OperatorRegistryZeroAddress();
     /// @notice The stake would exceed 2^128 - 1 wei.
     error OperatorRegistryStakeOverflow();
+    /// @notice Sending ether to `to` failed.
+    error OperatorRegistryTransferFailed(address to, uint256 amount);
 
     /// @notice The oracle allowed to slash was set.
     event OracleSet(address indexed oracle);

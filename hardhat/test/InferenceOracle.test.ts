@@ -505,3 +505,19 @@ describe("InferenceOracle: metadata", () => {
     );
   });
 });
+
+describe("InferenceOracle: withdraw", () => {
+  it("reports an account that refuses ether", async () => {
+    const f = await load();
+    const refuser = "0x000000000000000000000000000000000000dEaD";
+    await networkHelpers.impersonateAccount(refuser);
+    await networkHelpers.setBalance(refuser, 10n ** 18n);
+    const signer = await ethers.getSigner(refuser);
+    const d = await deadlineIn(ethers, 3600n);
+    const r = await requestFrom(f, f.oracle.connect(signer).requestInference(MODEL_ID, INPUT, 0, 1, d, { value: FEE }));
+    await f.oracle.reportFailure(await failureReport(f, f.op1, r.requestId, r.request, 6));
+    await networkHelpers.setCode(refuser, "0x60006000fd"); // any call reverts
+    await expect(f.oracle.connect(signer).withdraw())
+      .to.be.revertedWithCustomError(f.oracle, "InferenceOracleTransferFailed").withArgs(refuser, FEE);
+  });
+});

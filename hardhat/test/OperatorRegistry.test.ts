@@ -109,3 +109,13 @@ describe("OperatorRegistry: slashing", () => {
       .to.be.revertedWithCustomError(registry, "OperatorRegistryOracleAlreadySet").withArgs(f.outsider.address);
   });
 });
+
+describe("OperatorRegistry: transfers", () => {
+  it("reports a beneficiary that refuses ether", async () => {
+    const f = await load();
+    const registry = await slashable(f);
+    const refuser = await f.models.getAddress(); // no receive function
+    await expect(registry.connect(f.outsider).slash(f.op1.address, 5n, refuser))
+      .to.be.revertedWithCustomError(registry, "OperatorRegistryTransferFailed").withArgs(refuser, 5n);
+  });
+});
