@@ -28,12 +28,15 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
     uint64 public constant MAX_DEADLINE_WINDOW = 30 days;
     /// @notice Commitments a request can hold before it settles (2 × MAX_REDUNDANCY + 1).
     uint256 public constant MAX_COMMITMENTS = 15;
+    /// @notice A losing quorum commitment costs its operator `minStake / SLASH_DIVISOR`.
+    uint256 public constant SLASH_DIVISOR = 10;
 
     /// @dev Gas kept between the exact-gas check and the CALL opcode (Chainlink's GAS_FOR_CALL_EXACT_CHECK).
     uint256 private constant _GAS_FOR_CALL_EXACT_CHECK = 5_000;
     /// @dev Gas a settlement needs besides the callback itself, per agreeing operator and per output byte.
     uint256 private constant _SETTLE_GAS_BASE = 40_000;
     uint256 private constant _SETTLE_GAS_PER_OPERATOR = 30_000;
+    uint256 private constant _SETTLE_GAS_PER_DISSENTER = 60_000;
     uint256 private constant _SETTLE_GAS_PER_BYTE = 16;
 
     IModelRegistry private immutable _models;
@@ -51,6 +54,11 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
     constructor(IModelRegistry models, IOperatorRegistry operators) EIP712("OpenGradient InferenceOracle", "1") {
         _models = models;
         _operators = operators;
+    }
+
+    /// @notice Accepts slashing proceeds from the operator registry only.
+    receive() external payable {
+        if (msg.sender != address(_operators)) revert InferenceOracleUnexpectedEther(msg.sender);
     }
 
     // ------------------------------------------------------------------ requests
@@ -104,8 +112,9 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         (address operator, bool settles, bytes memory err) =
             _verify(report.requestId, report.request, vote, digest, report.signature, 0);
         if (err.length != 0) _revert(err);
-        _record(report.requestId, report.request.redundancy, operator, vote, report.runtime, settles);
-        if (settles) _settleFailure(report.requestId, report.request, report.reason);
+        (address[] memory agreeing, address[] memory dissenting) =
+            _record(report.requestId, report.request.redundancy, operator, vote, report.runtime, settles);
+        if (settles) _settleFailure(report.requestId, report.request, report.reason, agreeing, dissenting);
     }
 
     /// @inheritdoc IInferenceOracle
@@ -240,22 +249,24 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
             fulfilment.output.length * _SETTLE_GAS_PER_BYTE
         );
         if (err.length != 0) return _reject(strict, fulfilment.requestId, err);
-        address[] memory agreeing =
+        (address[] memory agreeing, address[] memory dissenting) =
             _record(fulfilment.requestId, fulfilment.request.redundancy, operator, outputHash, fulfilment.runtime, settles);
-        if (settles) _settleFulfilment(fulfilment, outputHash, agreeing);
+        if (settles) _settleFulfilment(fulfilment, outputHash, agreeing, dissenting);
     }
 
-    /// @dev Settles a request with a result: fee split among the agreeing operators, event, callback.
-    function _settleFulfilment(Fulfilment calldata fulfilment, bytes32 outputHash, address[] memory agreeing) private {
+    /// @dev Settles a request with a result: fee split among the agreeing operators, dissenters penalised, event,
+    /// callback.
+    function _settleFulfilment(
+        Fulfilment calldata fulfilment,
+        bytes32 outputHash,
+        address[] memory agreeing,
+        address[] memory dissenting
+    ) private {
         uint256 requestId = fulfilment.requestId;
         _requests[requestId] = bytes32(uint256(Status.Fulfilled));
         emit InferenceFulfilled(requestId, outputHash, fulfilment.output);
-        uint256 fee = fulfilment.request.fee;
-        uint256 share = fee / agreeing.length;
-        _credit(agreeing[0], requestId, share + fee % agreeing.length);
-        for (uint256 i = 1; i < agreeing.length; ++i) {
-            _credit(agreeing[i], requestId, share);
-        }
+        _creditSplit(agreeing, requestId, fulfilment.request.fee);
+        if (dissenting.length != 0) _penalize(requestId, fulfilment.request.requester, agreeing, dissenting);
         _callback(
             requestId,
             fulfilment.request,
@@ -263,11 +274,18 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Settles a request as failed: refund, event, callback.
-    function _settleFailure(uint256 requestId, Request calldata request, uint16 reason) private {
+    /// @dev Settles a request as failed: refund, dissenters penalised, event, callback.
+    function _settleFailure(
+        uint256 requestId,
+        Request calldata request,
+        uint16 reason,
+        address[] memory agreeing,
+        address[] memory dissenting
+    ) private {
         _requests[requestId] = bytes32(uint256(Status.Failed));
         emit InferenceFailed(requestId, reason);
         _credit(request.requester, requestId, request.fee);
+        if (dissenting.length != 0) _penalize(requestId, request.requester, agreeing, dissenting);
         _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceFailed, (requestId, reason)));
     }
 
@@ -295,6 +313,7 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         if (settles && request.callbackGasLimit != 0 && request.requester.code.length != 0) {
             uint256 needed = uint256(request.callbackGasLimit) + request.callbackGasLimit / 63 + _SETTLE_GAS_BASE
                 + redundancy * _SETTLE_GAS_PER_OPERATOR + extraSettleGas;
+            if (redundancy > 1) needed += (_voters[requestId].length + 1 - redundancy) * _SETTLE_GAS_PER_DISSENTER;
             uint256 available = gasleft();
             if (available < needed) {
                 err = abi.encodeWithSelector(InferenceOracleInsufficientGas.selector, requestId, available, needed);
@@ -302,17 +321,17 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Records a verified commitment. Returns the agreeing operators if it settles the request (the caller then
-    /// stores the final status before anything else), else an empty array.
+    /// @dev Records a verified commitment. If it settles the request, returns the agreeing operators and those whose
+    /// vote differs (the caller then stores the final status before anything else); else two empty arrays.
     function _record(uint256 requestId, uint256 redundancy, address operator, bytes32 vote, bytes32 runtime, bool settles)
         private
-        returns (address[] memory agreeing)
+        returns (address[] memory agreeing, address[] memory dissenting)
     {
         if (redundancy == 1) {
             emit CommitmentRecorded(requestId, operator, vote, runtime);
             agreeing = new address[](1);
             agreeing[0] = operator;
-            return agreeing;
+            return (agreeing, dissenting);
         }
         address[] storage voters = _voters[requestId];
         uint256 priorVotes = voters.length;
@@ -322,13 +341,54 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         _tally[requestId][vote] = votesForThis;
         emit CommitmentRecorded(requestId, operator, vote, runtime);
         if (priorVotes >= votesForThis) emit CommitmentConflicted(requestId, operator, vote);
-        if (!settles) return agreeing;
+        if (settles) (agreeing, dissenting) = _partition(requestId, vote, redundancy);
+    }
+
+    /// @dev The request's voters in commitment order, split into those who voted `vote` and the others.
+    function _partition(uint256 requestId, bytes32 vote, uint256 redundancy)
+        private
+        view
+        returns (address[] memory agreeing, address[] memory dissenting)
+    {
+        address[] storage voters = _voters[requestId];
+        uint256 total = voters.length;
         agreeing = new address[](redundancy);
-        uint256 n;
-        for (uint256 i; i <= priorVotes; ++i) {
+        dissenting = new address[](total - redundancy);
+        uint256 a;
+        uint256 d;
+        for (uint256 i; i < total; ++i) {
             address voter = voters[i];
-            if (_votes[requestId][voter] == vote) agreeing[n++] = voter;
+            if (_votes[requestId][voter] == vote) agreeing[a++] = voter;
+            else dissenting[d++] = voter;
         }
+    }
+
+    /// @dev Splits `amount` evenly among `accounts`, the remainder to the first.
+    function _creditSplit(address[] memory accounts, uint256 requestId, uint256 amount) private {
+        uint256 share = amount / accounts.length;
+        _credit(accounts[0], requestId, share + amount % accounts.length);
+        for (uint256 i = 1; i < accounts.length; ++i) {
+            _credit(accounts[i], requestId, share);
+        }
+    }
+
+    /// @dev Quorum penalty (docs/PROTOCOL.md, "Quorum penalties"): every operator whose commitment lost is slashed
+    /// `minStake / SLASH_DIVISOR` (capped at its stake); half of the proceeds go to the requester, the rest is split
+    /// among the agreeing operators. The registry pays the slashed wei to this contract (see `receive`).
+    function _penalize(uint256 requestId, address requester, address[] memory agreeing, address[] memory dissenting)
+        private
+    {
+        uint256 amount = _operators.minStake() / SLASH_DIVISOR;
+        uint256 total;
+        for (uint256 i; i < dissenting.length; ++i) {
+            uint256 slashed = _operators.slash(dissenting[i], amount, address(this));
+            total += slashed;
+            emit OperatorPenalized(requestId, dissenting[i], slashed);
+        }
+        if (total == 0) return;
+        uint256 toRequester = total / 2;
+        _credit(requester, requestId, toRequester);
+        _creditSplit(agreeing, requestId, total - toRequester);
     }
 
     /// @dev The request is pending and `request` is the stored one; returns the encoded custom error otherwise.

@@ -95,6 +95,8 @@ interface IInferenceOracle {
     error InferenceOracleNotCancellable(uint256 requestId, uint64 deadline);
     /// @notice Nothing to withdraw.
     error InferenceOracleNothingToWithdraw(address account);
+    /// @notice Plain ether is only accepted from the operator registry (slashing proceeds).
+    error InferenceOracleUnexpectedEther(address sender);
     /// @notice Paying out a balance failed.
     error InferenceOracleTransferFailed(address account, uint256 amount);
 
@@ -107,6 +109,8 @@ interface IInferenceOracle {
     event CommitmentRecorded(uint256 indexed requestId, address indexed operator, bytes32 indexed vote, bytes32 runtime);
     /// @notice A commitment differs from one recorded earlier for the same request.
     event CommitmentConflicted(uint256 indexed requestId, address indexed operator, bytes32 vote);
+    /// @notice A quorum settled against `operator`'s commitment and `amount` of its stake was slashed.
+    event OperatorPenalized(uint256 indexed requestId, address indexed operator, uint256 amount);
     /// @notice The request settled with `output`.
     event InferenceFulfilled(uint256 indexed requestId, bytes32 indexed outputHash, bytes output);
     /// @notice The request settled as failed; the fee was refunded.
@@ -145,7 +149,8 @@ interface IInferenceOracle {
     /// - the output length matches; the signature is valid and from an active operator that has not committed yet.
     /// - enough gas for the full callback gas limit.
     /// Emits {CommitmentRecorded}, {CommitmentConflicted} on disagreement; on settlement {InferenceFulfilled},
-    /// {PaymentCredited} per agreeing operator and {CallbackFailed} if the callback fails.
+    /// {PaymentCredited} per agreeing operator, {OperatorPenalized} per losing commitment (with the penalty's
+    /// {PaymentCredited}s) and {CallbackFailed} if the callback fails.
     function fulfil(Fulfilment calldata fulfilment) external;
 
     /// @notice `fulfil` for many results; a bad item never reverts the batch.

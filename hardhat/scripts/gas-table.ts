@@ -93,6 +93,14 @@ for (const n of [1, 4, 16]) {
   rows.push(["quorum k = 3: total", g1 + g2 + g3, ""]);
 }
 {
+  const r = await request(2);
+  const g1 = await gasOf(oracle.fulfil({ ...(await item(operatorSet[3], r.id, r.req)), output: "0x" + "33".repeat(32), signature: await signCommitment(operatorSet[3], chainId, oracleAddress, r.id, r.req, "0x" + "33".repeat(32)) }));
+  const g2 = await gasOf(oracle.fulfil(await item(operatorSet[0], r.id, r.req)));
+  const g3 = await gasOf(oracle.fulfil(await item(operatorSet[1], r.id, r.req)));
+  rows.push(["quorum k = 2 with 1 losing commitment: settling commitment (slash + 5 credits)", g3, ""]);
+  rows.push(["quorum k = 2 with 1 losing commitment: total", g1 + g2 + g3, ""]);
+}
+{
   const r = await request();
   await ethers.provider.send("evm_increaseTime", [3601]);
   rows.push(["cancel (after deadline)", await gasOf(oracle.connect(requester).cancel(r.id, r.req)), ""]);

@@ -56,11 +56,13 @@ contract OracleHandler is OracleSetup {
         Open memory o = _open[index];
         bytes memory output = abi.encodePacked(disagree ? bytes32(uint256(2)) : bytes32(uint256(1)));
         IInferenceOracle.Fulfilment memory f = _fulfilment(operatorKeys[operatorSeed % OPERATORS], o.id, o.request, output);
+        uint256 stakesBefore = _totalStake();
         try oracle.fulfil(f) {
             if (oracle.requestStatus(o.id) == IInferenceOracle.Status.Fulfilled) {
                 _settle(index, o.request.fee);
             }
         } catch {}
+        credited += stakesBefore - _totalStake(); // quorum penalties are credited by the oracle
     }
 
     function fail(uint256 which, uint256 operatorSeed, uint16 reason) external {
@@ -76,9 +78,11 @@ contract OracleHandler is OracleSetup {
             runtime: RUNTIME,
             signature: _sign(operatorKeys[operatorSeed % OPERATORS], digest)
         });
+        uint256 stakesBefore = _totalStake();
         try oracle.reportFailure(report) {
             if (oracle.requestStatus(o.id) == IInferenceOracle.Status.Failed) _settle(index, o.request.fee);
         } catch {}
+        credited += stakesBefore - _totalStake();
     }
 
     function cancel(uint256 which, uint256 wait) external {
@@ -111,6 +115,26 @@ contract OracleHandler is OracleSetup {
         try oracle.fulfil(f) {
             doubleSettlements++;
         } catch {}
+    }
+
+    /// Operators slashed below minStake stop committing; top them up so the run keeps exercising quorums.
+    function restake(uint256 operatorSeed) external {
+        address op = vm.addr(operatorKeys[operatorSeed % OPERATORS]);
+        vm.deal(op, MIN_STAKE);
+        vm.prank(op);
+        try operators.addStake{value: MIN_STAKE}() {
+            toppedUp += MIN_STAKE;
+        } catch {}
+    }
+
+    function slashedTotal() external view returns (uint256) {
+        return OPERATORS * MIN_STAKE + toppedUp - _totalStake();
+    }
+
+    uint256 public toppedUp;
+
+    function _totalStake() private view returns (uint256 total) {
+        for (uint256 i; i < OPERATORS; ++i) total += operators.operatorInfo(vm.addr(operatorKeys[i])).stake;
     }
 
     function _settle(uint256 index, uint256 fee) private {
@@ -164,6 +188,14 @@ contract OracleInvariantTest is OracleSetup {
         handler.cancel(0, 2 hours);
         handler.withdraw(0);
         handler.withdraw(4);
+        // A k = 2 quorum with a losing commitment: operator 3 is slashed.
+        handler.request(0, 2, 0, bytes32(uint256(5)));
+        uint256 last = 3; // the open list now holds 4 requests, the new one last
+        handler.fulfil(last, 3, true);
+        handler.fulfil(last, 0, false);
+        handler.fulfil(last, 1, false);
+        assertTrue(handler.slashedTotal() > 0, "slashed");
+        handler.restake(3);
         assertTrue(handler.credited() > 0, "credited");
         assertTrue(handler.withdrawn() > 0, "withdrawn");
         assertTrue(handler.openFees() < FEE * 5 + 1 ether, "open fees shrank");

@@ -463,6 +463,49 @@ describe("InferenceOracle: quorum (redundancy > 1)", () => {
     expect(await f.oracle.requestStatus(requestId)).to.equal(Status.Fulfilled);
   });
 
+  it("slashes the losing commitments: half to the requester, half to the agreeing operators", async () => {
+    const f = await load();
+    const { requestId, request } = await eoaRequest(ethers, f, 2n);
+    const penalty = (await f.operators.minStake()) / 10n;
+    await f.oracle.fulfil(await fulfilment(f, f.op1, requestId, request, OTHER_OUTPUT));
+    await f.oracle.reportFailure(await failureReport(f, f.op2, requestId, request, 8));
+    await f.oracle.fulfil(await fulfilment(f, f.op3, requestId, request));
+    const tx = await f.oracle.fulfil(await fulfilment(f, f.op4, requestId, request));
+    const receipt = (await tx.wait())!;
+    const events = (c: typeof f.oracle | typeof f.operators, name: string) =>
+      receipt.logs
+        .filter((l) => l.address === c.target)
+        .map((l) => c.interface.parseLog(l)!)
+        .filter((e) => e.name === name)
+        .map((e) => [...e.args]);
+    const oracle = await f.oracle.getAddress();
+    expect(events(f.operators, "OperatorSlashed")).to.deep.equal([
+      [f.op1.address, penalty, oracle],
+      [f.op2.address, penalty, oracle],
+    ]);
+    expect(events(f.oracle, "OperatorPenalized")).to.deep.equal([
+      [requestId, f.op1.address, penalty],
+      [requestId, f.op2.address, penalty],
+    ]);
+    expect(events(f.oracle, "PaymentCredited")).to.deep.equal([
+      [f.op3.address, requestId, FEE],
+      [f.op4.address, requestId, FEE],
+      [f.requester.address, requestId, penalty],
+      [f.op3.address, requestId, penalty / 2n],
+      [f.op4.address, requestId, penalty / 2n],
+    ]);
+    expect(await f.oracle.balanceOf(f.op3.address)).to.equal(FEE + penalty / 2n);
+    expect((await f.operators.operatorInfo(f.op1.address)).stake).to.equal((await f.operators.minStake()) - penalty);
+    expect(await f.operators.isActive(f.op1.address)).to.equal(false);
+    expect(await ethers.provider.getBalance(oracle)).to.equal(FEE * 2n + penalty * 2n);
+  });
+
+  it("accepts plain ether only from the operator registry", async () => {
+    const f = await load();
+    await expect(f.outsider.sendTransaction({ to: await f.oracle.getAddress(), value: 1n }))
+      .to.be.revertedWithCustomError(f.oracle, "InferenceOracleUnexpectedEther").withArgs(f.outsider.address);
+  });
+
   it("settles a failure when k operators report the same reason", async () => {
     const f = await load();
     const { requestId, request } = await eoaRequest(ethers, f, 2n);
