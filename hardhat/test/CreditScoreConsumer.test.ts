@@ -78,3 +78,19 @@ describe("InferenceConsumer: callback guard", () => {
     expect(await f.creditScore.oracle()).to.equal(await f.oracle.getAddress());
   });
 });
+
+describe("CreditScoreConsumer: refund transfer", () => {
+  it("reports a subject that refuses ether", async () => {
+    const f = await load();
+    const subject = "0x000000000000000000000000000000000000bEEF";
+    await networkHelpers.impersonateAccount(subject);
+    await networkHelpers.setBalance(subject, 10n ** 18n);
+    const signer = await ethers.getSigner(subject);
+    const tx = await f.creditScore.connect(signer).requestScore(FEATURES, 1, await deadlineIn(ethers, 3600n), { value: FEE });
+    const log = (await tx.wait())!.logs.map((l) => { try { return f.oracle.interface.parseLog(l); } catch { return null; } }).find((e) => e?.name === "InferenceRequested")!;
+    await f.oracle.reportFailure(await failureReport(f, f.op1, log.args.requestId, toRequest(log.args.request), 9));
+    await networkHelpers.setCode(subject, "0x60006000fd"); // any call reverts
+    await expect(f.creditScore.connect(signer).claimRefund())
+      .to.be.revertedWithCustomError(f.creditScore, "CreditScoreConsumerTransferFailed").withArgs(subject, FEE);
+  });
+});

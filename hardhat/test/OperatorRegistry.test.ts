@@ -119,3 +119,16 @@ describe("OperatorRegistry: transfers", () => {
       .to.be.revertedWithCustomError(registry, "OperatorRegistryTransferFailed").withArgs(refuser, 5n);
   });
 });
+
+describe("OperatorRegistry: stake bounds", () => {
+  it("rejects stakes above 2^128 - 1 wei", async () => {
+    const f = await load();
+    const max = (1n << 128n) - 1n;
+    await networkHelpers.setBalance(f.unstaked.address, 1n << 130n);
+    await expect(f.operators.connect(f.unstaked).register({ value: max + 1n }))
+      .to.be.revertedWithCustomError(f.operators, "OperatorRegistryStakeOverflow");
+    await f.operators.connect(f.unstaked).register({ value: max - 1n });
+    await expect(f.operators.connect(f.unstaked).addStake({ value: 2n }))
+      .to.be.revertedWithCustomError(f.operators, "OperatorRegistryStakeOverflow");
+  });
+});
