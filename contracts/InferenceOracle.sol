@@ -381,9 +381,11 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         uint256 amount = _operators.minStake() / SLASH_DIVISOR;
         uint256 total;
         for (uint256 i; i < dissenting.length; ++i) {
-            uint256 slashed = _operators.slash(dissenting[i], amount, address(this));
-            total += slashed;
-            emit OperatorPenalized(requestId, dissenting[i], slashed);
+            // An operator that has meanwhile withdrawn its stake cannot be slashed; that must not block settlement.
+            try _operators.slash(dissenting[i], amount, address(this)) returns (uint256 slashed) {
+                total += slashed;
+                emit OperatorPenalized(requestId, dissenting[i], slashed);
+            } catch {}
         }
         if (total == 0) return;
         uint256 toRequester = total / 2;

@@ -8,7 +8,8 @@
 //   ORACLE_DEPLOYMENT_FILE   output path (default: deployments/<chainId>.json next to this project)
 //   ORACLE_DEPLOYER_KEY      0x private key; default: the node's first unlocked account
 //   ORACLE_MIN_STAKE_WEI     default 10^18
-//   ORACLE_UNBONDING_DELAY   seconds, default 604800
+//   ORACLE_UNBONDING_DELAY   seconds, default 31 days: longer than the oracle's 30-day deadline window, so a
+//                            losing quorum commitment is still slashable when the request settles
 //   ORACLE_EXAMPLE_MODEL_ID  bytes32 model id the example consumer asks (default keccak256("credit-score.onnx v1"))
 //   ORACLE_EXAMPLE_TYPES     "input,output" element types of that model (default "3,4")
 import { network } from "hardhat";
@@ -24,7 +25,7 @@ const owner = await deployer.getAddress();
 const chainId = (await provider.getNetwork()).chainId;
 
 const minStake = BigInt(env.ORACLE_MIN_STAKE_WEI ?? 10n ** 18n);
-const unbondingDelay = BigInt(env.ORACLE_UNBONDING_DELAY ?? 7 * 24 * 3600);
+const unbondingDelay = BigInt(env.ORACLE_UNBONDING_DELAY ?? 31 * 24 * 3600);
 const modelId = env.ORACLE_EXAMPLE_MODEL_ID ?? keccak256(toUtf8Bytes("credit-score.onnx v1"));
 const [inputType, outputType] = (env.ORACLE_EXAMPLE_TYPES ?? "3,4").split(",").map(Number);
 

@@ -500,6 +500,19 @@ describe("InferenceOracle: quorum (redundancy > 1)", () => {
     expect(await ethers.provider.getBalance(oracle)).to.equal(FEE * 2n + penalty * 2n);
   });
 
+  it("settles even if a losing operator has already withdrawn its stake", async () => {
+    const f = await load();
+    const { requestId, request } = await eoaRequest(ethers, f, 2n);
+    await f.oracle.fulfil(await fulfilment(f, f.op1, requestId, request, OTHER_OUTPUT));
+    await f.operators.connect(f.op1).requestUnbond();
+    await networkHelpers.time.increase(7 * 24 * 3600);
+    await f.operators.connect(f.op1).withdrawStake();
+    await f.oracle.fulfil(await fulfilment(f, f.op2, requestId, request));
+    const tx = f.oracle.fulfil(await fulfilment(f, f.op3, requestId, request));
+    await expect(tx).to.emit(f.oracle, "InferenceFulfilled").withArgs(requestId, keccak256(OUTPUT), OUTPUT);
+    await expect(tx).not.to.emit(f.oracle, "OperatorPenalized");
+  });
+
   it("accepts plain ether only from the operator registry", async () => {
     const f = await load();
     await expect(f.outsider.sendTransaction({ to: await f.oracle.getAddress(), value: 1n }))
