@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
+import {IInferenceOracle} from "./interfaces/IInferenceOracle.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
+import {FailureReasons} from "./consumer/FailureReasons.sol";
+
+/// @title InferenceOracle
+/// @notice Verifier and escrow for AI inference requests (docs/PROTOCOL.md).
+/// @dev A pending request takes one storage slot: `keccak256(abi.encode(request))`. Once it is final the slot holds
+/// the final `Status` as a small integer instead, so a request settles at most once. Requests with redundancy k > 1
+/// additionally record each operator's vote until k operators agree.
+contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
+    string public constant typeAndVersion = "InferenceOracle 1.0.0";
+
+    bytes32 public constant COMMITMENT_TYPEHASH =
+        keccak256("Commitment(uint256 requestId,bytes32 modelId,bytes32 inputHash,bytes32 outputHash,bytes32 runtime)");
+    bytes32 public constant FAILURE_REPORT_TYPEHASH =
+        keccak256("FailureReport(uint256 requestId,bytes32 modelId,bytes32 inputHash,uint16 reason,bytes32 runtime)");
+
+    uint8 public constant MAX_REDUNDANCY = 7;
+    uint32 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
+    uint64 public constant MAX_DEADLINE_WINDOW = 30 days;
+    /// @notice Commitments a request can hold before it settles (2 × MAX_REDUNDANCY + 1).
+    uint256 public constant MAX_COMMITMENTS = 15;
+    /// @notice A losing quorum commitment costs its operator `minStake / SLASH_DIVISOR`.
+    uint256 public constant SLASH_DIVISOR = 10;
+
+    /// @dev Gas kept between the exact-gas check and the CALL opcode (Chainlink's GAS_FOR_CALL_EXACT_CHECK).
+    uint256 private constant _GAS_FOR_CALL_EXACT_CHECK = 5_000;
+    /// @dev Gas a settlement needs besides the callback itself, per agreeing operator and per output byte.
+    uint256 private constant _SETTLE_GAS_BASE = 40_000;
+    uint256 private constant _SETTLE_GAS_PER_OPERATOR = 30_000;
+    uint256 private constant _SETTLE_GAS_PER_DISSENTER = 60_000;
+    uint256 private constant _SETTLE_GAS_PER_BYTE = 16;
+
+    IModelRegistry private immutable _models;
+    IOperatorRegistry private immutable _operators;
+
+    uint256 private _nextRequestId = 1;
+    /// @dev requestId => keccak256(abi.encode(Request)) while pending, else uint256(Status).
+    mapping(uint256 requestId => bytes32) private _requests;
+    mapping(address account => uint256) private _balances;
+    /// @dev Quorum bookkeeping, only for redundancy > 1.
+    mapping(uint256 requestId => address[]) private _voters;
+    mapping(uint256 requestId => mapping(address operator => bytes32)) private _votes;
+    mapping(uint256 requestId => mapping(bytes32 vote => uint256)) private _tally;
+
+    constructor(IModelRegistry models, IOperatorRegistry operators) EIP712("OpenGradient InferenceOracle", "1") {
+        _models = models;
+        _operators = operators;
+    }
+
+    /// @notice Accepts slashing proceeds from the operator registry only.
+    receive() external payable {
+        if (msg.sender != address(_operators)) revert InferenceOracleUnexpectedEther(msg.sender);
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /// @inheritdoc IInferenceOracle
+    function requestInference(bytes32 modelId, bytes calldata input, uint32 callbackGasLimit, uint8 redundancy, uint64 deadline)
+        external
+        payable
+        returns (uint256 requestId)
+    {
+        Request memory request = _newRequest(modelId, input, callbackGasLimit, redundancy, deadline);
+        requestId = _nextRequestId++;
+        _requests[requestId] = keccak256(abi.encode(request));
+        emit InferenceRequested(requestId, modelId, msg.sender, request, input);
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function cancel(uint256 requestId, Request calldata request) external nonReentrant {
+        bytes memory err = _checkPending(requestId, request);
+        if (err.length != 0) _revert(err);
+        if (msg.sender != request.requester) revert InferenceOracleNotRequester(requestId, msg.sender);
+        if (block.timestamp <= request.deadline) {
+            (bool active,,,) = _models.modelTerms(request.modelId);
+            if (active) revert InferenceOracleNotCancellable(requestId, request.deadline);
+        }
+        _requests[requestId] = bytes32(uint256(Status.Cancelled));
+        emit InferenceCancelled(requestId);
+        _credit(request.requester, requestId, request.fee);
+    }
+
+    // ------------------------------------------------------------------ results
+
+    /// @inheritdoc IInferenceOracle
+    function fulfil(Fulfilment calldata fulfilment) external nonReentrant {
+        _fulfil(fulfilment, true);
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function fulfilBatch(Fulfilment[] calldata fulfilments) external nonReentrant {
+        for (uint256 i; i < fulfilments.length; ++i) {
+            _fulfil(fulfilments[i], false);
+        }
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function reportFailure(FailureReport calldata report) external nonReentrant {
+        if (!FailureReasons.isValid(report.reason)) revert InferenceOracleInvalidReason(report.requestId, report.reason);
+        bytes32 vote = keccak256(abi.encode("failure", report.reason));
+        bytes32 digest =
+            _failureDigest(report.requestId, report.request.modelId, report.request.inputHash, report.reason, report.runtime);
+        (address operator, bool settles, bytes memory err) =
+            _verify(report.requestId, report.request, vote, digest, report.signature, 0);
+        if (err.length != 0) _revert(err);
+        (address[] memory agreeing, address[] memory dissenting) =
+            _record(report.requestId, report.request.redundancy, operator, vote, report.runtime, settles);
+        if (settles) _settleFailure(report.requestId, report.request, report.reason, agreeing, dissenting);
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function withdraw() external nonReentrant {
+        uint256 amount = _balances[msg.sender];
+        if (amount == 0) revert InferenceOracleNothingToWithdraw(msg.sender);
+        delete _balances[msg.sender];
+        emit Withdrawn(msg.sender, amount);
+        (bool success,) = msg.sender.call{value: amount}("");
+        if (!success) revert InferenceOracleTransferFailed(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IInferenceOracle
+    function balanceOf(address account) external view returns (uint256) {
+        return _balances[account];
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function requestStatus(uint256 requestId) external view returns (Status) {
+        uint256 stored = uint256(_requests[requestId]);
+        if (stored == 0) return Status.None;
+        if (stored <= uint256(type(Status).max)) return Status(stored);
+        return Status.Pending;
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function requestHash(Request calldata request) external pure returns (bytes32) {
+        return _hashRequest(request);
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function commitmentDigest(uint256 requestId, bytes32 modelId, bytes32 inputHash, bytes32 outputHash, bytes32 runtime)
+        external
+        view
+        returns (bytes32)
+    {
+        return _commitmentDigest(requestId, modelId, inputHash, outputHash, runtime);
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function failureDigest(uint256 requestId, bytes32 modelId, bytes32 inputHash, uint16 reason, bytes32 runtime)
+        external
+        view
+        returns (bytes32)
+    {
+        return _failureDigest(requestId, modelId, inputHash, reason, runtime);
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function commitments(uint256 requestId) external view returns (address[] memory operators, bytes32[] memory votes) {
+        operators = _voters[requestId];
+        votes = new bytes32[](operators.length);
+        for (uint256 i; i < operators.length; ++i) {
+            votes[i] = _votes[requestId][operators[i]];
+        }
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function nextRequestId() external view returns (uint256) {
+        return _nextRequestId;
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function modelRegistry() external view returns (IModelRegistry) {
+        return _models;
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function operatorRegistry() external view returns (IOperatorRegistry) {
+        return _operators;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Validates a request against the model's terms and the oracle's limits and builds it.
+    function _newRequest(bytes32 modelId, bytes calldata input, uint32 callbackGasLimit, uint8 redundancy, uint64 deadline)
+        private
+        view
+        returns (Request memory request)
+    {
+        (bool active, uint96 fee, uint32 inputBytes, uint32 outputBytes) = _models.modelTerms(modelId);
+        if (!active) revert InferenceOracleModelInactive(modelId);
+        if (input.length != inputBytes) revert InferenceOracleInputLengthMismatch(modelId, inputBytes, input.length);
+        if (redundancy == 0 || redundancy > MAX_REDUNDANCY) revert InferenceOracleInvalidRedundancy(redundancy);
+        if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
+            revert InferenceOracleCallbackGasLimitTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
+        }
+        if (deadline <= block.timestamp || deadline > block.timestamp + MAX_DEADLINE_WINDOW) {
+            revert InferenceOracleInvalidDeadline(deadline);
+        }
+        uint256 required = uint256(fee) * redundancy;
+        if (msg.value < required) revert InferenceOracleInsufficientFee(msg.value, required);
+        if (msg.value > type(uint96).max) revert InferenceOracleFeeTooLarge(msg.value);
+        request = Request({
+            requester: msg.sender,
+            fee: uint96(msg.value),
+            modelId: modelId,
+            inputHash: keccak256(input),
+            deadline: deadline,
+            callbackGasLimit: callbackGasLimit,
+            outputBytes: outputBytes,
+            redundancy: redundancy
+        });
+    }
+
+    /// @dev One result; `strict` reverts on a bad item, otherwise it is skipped with {FulfilmentRejected}.
+    function _fulfil(Fulfilment calldata fulfilment, bool strict) private {
+        if (fulfilment.output.length != fulfilment.request.outputBytes) {
+            return _reject(
+                strict,
+                fulfilment.requestId,
+                abi.encodeWithSelector(
+                    InferenceOracleOutputLengthMismatch.selector,
+                    fulfilment.requestId,
+                    fulfilment.request.outputBytes,
+                    fulfilment.output.length
+                )
+            );
+        }
+        bytes32 outputHash = keccak256(fulfilment.output);
+        bytes32 digest = _commitmentDigest(
+            fulfilment.requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
+        );
+        (address operator, bool settles, bytes memory err) = _verify(
+            fulfilment.requestId,
+            fulfilment.request,
+            outputHash,
+            digest,
+            fulfilment.signature,
+            fulfilment.output.length * _SETTLE_GAS_PER_BYTE
+        );
+        if (err.length != 0) return _reject(strict, fulfilment.requestId, err);
+        (address[] memory agreeing, address[] memory dissenting) =
+            _record(fulfilment.requestId, fulfilment.request.redundancy, operator, outputHash, fulfilment.runtime, settles);
+        if (settles) _settleFulfilment(fulfilment, outputHash, agreeing, dissenting);
+    }
+
+    /// @dev Settles a request with a result: fee split among the agreeing operators, dissenters penalised, event,
+    /// callback.
+    function _settleFulfilment(
+        Fulfilment calldata fulfilment,
+        bytes32 outputHash,
+        address[] memory agreeing,
+        address[] memory dissenting
+    ) private {
+        uint256 requestId = fulfilment.requestId;
+        _requests[requestId] = bytes32(uint256(Status.Fulfilled));
+        emit InferenceFulfilled(requestId, outputHash, fulfilment.output);
+        _creditSplit(agreeing, requestId, fulfilment.request.fee);
+        if (dissenting.length != 0) _penalize(requestId, fulfilment.request.requester, agreeing, dissenting);
+        _callback(
+            requestId,
+            fulfilment.request,
+            abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, fulfilment.output))
+        );
+    }
+
+    /// @dev Settles a request as failed: refund, dissenters penalised, event, callback.
+    function _settleFailure(
+        uint256 requestId,
+        Request calldata request,
+        uint16 reason,
+        address[] memory agreeing,
+        address[] memory dissenting
+    ) private {
+        _requests[requestId] = bytes32(uint256(Status.Failed));
+        emit InferenceFailed(requestId, reason);
+        _credit(request.requester, requestId, request.fee);
+        if (dissenting.length != 0) _penalize(requestId, request.requester, agreeing, dissenting);
+        _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceFailed, (requestId, reason)));
+    }
+
+    /// @dev All checks of a commitment, without effects: pending request, signature of an active operator, quorum
+    /// rules, and enough gas for the callback if this commitment settles. Returns the encoded custom error if any.
+    function _verify(
+        uint256 requestId,
+        Request calldata request,
+        bytes32 vote,
+        bytes32 digest,
+        bytes calldata signature,
+        uint256 extraSettleGas
+    ) private view returns (address operator, bool settles, bytes memory err) {
+        err = _checkPending(requestId, request);
+        if (err.length != 0) return (operator, settles, err);
+        (operator, err) = _recoverOperator(requestId, digest, signature);
+        if (err.length != 0) return (operator, settles, err);
+        uint256 redundancy = request.redundancy;
+        if (redundancy == 1) {
+            settles = true;
+        } else {
+            (settles, err) = _checkVote(requestId, redundancy, operator, vote);
+            if (err.length != 0) return (operator, settles, err);
+        }
+        if (settles && request.callbackGasLimit != 0 && request.requester.code.length != 0) {
+            uint256 needed = uint256(request.callbackGasLimit) + request.callbackGasLimit / 63 + _SETTLE_GAS_BASE
+                + redundancy * _SETTLE_GAS_PER_OPERATOR + extraSettleGas;
+            if (redundancy > 1) needed += (_voters[requestId].length + 1 - redundancy) * _SETTLE_GAS_PER_DISSENTER;
+            uint256 available = gasleft();
+            if (available < needed) {
+                err = abi.encodeWithSelector(InferenceOracleInsufficientGas.selector, requestId, available, needed);
+            }
+        }
+    }
+
+    /// @dev Records a verified commitment. If it settles the request, returns the agreeing operators and those whose
+    /// vote differs (the caller then stores the final status before anything else); else two empty arrays.
+    function _record(uint256 requestId, uint256 redundancy, address operator, bytes32 vote, bytes32 runtime, bool settles)
+        private
+        returns (address[] memory agreeing, address[] memory dissenting)
+    {
+        if (redundancy == 1) {
+            emit CommitmentRecorded(requestId, operator, vote, runtime);
+            agreeing = new address[](1);
+            agreeing[0] = operator;
+            return (agreeing, dissenting);
+        }
+        address[] storage voters = _voters[requestId];
+        uint256 priorVotes = voters.length;
+        uint256 votesForThis = _tally[requestId][vote] + 1;
+        voters.push(operator);
+        _votes[requestId][operator] = vote;
+        _tally[requestId][vote] = votesForThis;
+        emit CommitmentRecorded(requestId, operator, vote, runtime);
+        if (priorVotes >= votesForThis) emit CommitmentConflicted(requestId, operator, vote);
+        if (settles) (agreeing, dissenting) = _partition(requestId, vote, redundancy);
+    }
+
+    /// @dev The request's voters in commitment order, split into those who voted `vote` and the others.
+    function _partition(uint256 requestId, bytes32 vote, uint256 redundancy)
+        private
+        view
+        returns (address[] memory agreeing, address[] memory dissenting)
+    {
+        address[] storage voters = _voters[requestId];
+        uint256 total = voters.length;
+        agreeing = new address[](redundancy);
+        dissenting = new address[](total - redundancy);
+        uint256 a;
+        uint256 d;
+        for (uint256 i; i < total; ++i) {
+            address voter = voters[i];
+            if (_votes[requestId][voter] == vote) agreeing[a++] = voter;
+            else dissenting[d++] = voter;
+        }
+    }
+
+    /// @dev Splits `amount` evenly among `accounts`, the remainder to the first.
+    function _creditSplit(address[] memory accounts, uint256 requestId, uint256 amount) private {
+        uint256 share = amount / accounts.length;
+        _credit(accounts[0], requestId, share + amount % accounts.length);
+        for (uint256 i = 1; i < accounts.length; ++i) {
+            _credit(accounts[i], requestId, share);
+        }
+    }
+
+    /// @dev Quorum penalty (docs/PROTOCOL.md, "Quorum penalties"): every operator whose commitment lost is slashed
+    /// `minStake / SLASH_DIVISOR` (capped at its stake); half of the proceeds go to the requester, the rest is split
+    /// among the agreeing operators. The registry pays the slashed wei to this contract (see `receive`).
+    function _penalize(uint256 requestId, address requester, address[] memory agreeing, address[] memory dissenting)
+        private
+    {
+        uint256 amount = _operators.minStake() / SLASH_DIVISOR;
+        uint256 total;
+        for (uint256 i; i < dissenting.length; ++i) {
+            // An operator that has meanwhile withdrawn its stake cannot be slashed; that must not block settlement.
+            try _operators.slash(dissenting[i], amount, address(this)) returns (uint256 slashed) {
+                total += slashed;
+                emit OperatorPenalized(requestId, dissenting[i], slashed);
+            } catch {}
+        }
+        if (total == 0) return;
+        uint256 toRequester = total / 2;
+        _credit(requester, requestId, toRequester);
+        _creditSplit(agreeing, requestId, total - toRequester);
+    }
+
+    /// @dev The request is pending and `request` is the stored one; returns the encoded custom error otherwise.
+    function _checkPending(uint256 requestId, Request calldata request) private view returns (bytes memory) {
+        uint256 stored = uint256(_requests[requestId]);
+        if (stored == 0) return abi.encodeWithSelector(InferenceOracleUnknownRequest.selector, requestId);
+        if (stored <= uint256(type(Status).max)) {
+            return abi.encodeWithSelector(InferenceOracleNotPending.selector, requestId, Status(stored));
+        }
+        if (bytes32(stored) != _hashRequest(request)) {
+            return abi.encodeWithSelector(InferenceOracleRequestMismatch.selector, requestId);
+        }
+        return "";
+    }
+
+    /// @dev Recovers the signer (65-byte r ‖ s ‖ v, low s) and checks that it is an active operator.
+    function _recoverOperator(uint256 requestId, bytes32 digest, bytes calldata signature)
+        private
+        view
+        returns (address operator, bytes memory err)
+    {
+        if (signature.length != 65) {
+            return (address(0), abi.encodeWithSelector(InferenceOracleInvalidSignature.selector, requestId));
+        }
+        ECDSA.RecoverError recoverError;
+        (operator, recoverError,) =
+            ECDSA.tryRecover(digest, uint8(signature[64]), bytes32(signature[0:32]), bytes32(signature[32:64]));
+        if (recoverError != ECDSA.RecoverError.NoError) {
+            return (address(0), abi.encodeWithSelector(InferenceOracleInvalidSignature.selector, requestId));
+        }
+        if (!_operators.isActive(operator)) {
+            err = abi.encodeWithSelector(InferenceOracleInactiveOperator.selector, requestId, operator);
+        }
+    }
+
+    /// @dev Quorum checks for redundancy > 1; `settles` when this vote is the k-th for its value.
+    function _checkVote(uint256 requestId, uint256 redundancy, address operator, bytes32 vote)
+        private
+        view
+        returns (bool settles, bytes memory err)
+    {
+        if (_votes[requestId][operator] != 0) {
+            return (false, abi.encodeWithSelector(InferenceOracleDuplicateCommitment.selector, requestId, operator));
+        }
+        if (_voters[requestId].length >= MAX_COMMITMENTS) {
+            return (false, abi.encodeWithSelector(InferenceOracleTooManyCommitments.selector, requestId));
+        }
+        settles = _tally[requestId][vote] + 1 == redundancy;
+    }
+
+    /// @dev EIP-712 digest of a Commitment.
+    function _commitmentDigest(uint256 requestId, bytes32 modelId, bytes32 inputHash, bytes32 outputHash, bytes32 runtime)
+        private
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(COMMITMENT_TYPEHASH, requestId, modelId, inputHash, outputHash, runtime)));
+    }
+
+    /// @dev EIP-712 digest of a FailureReport.
+    function _failureDigest(uint256 requestId, bytes32 modelId, bytes32 inputHash, uint16 reason, bytes32 runtime)
+        private
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(FAILURE_REPORT_TYPEHASH, requestId, modelId, inputHash, reason, runtime)));
+    }
+
+    /// @dev Credits a pull payment.
+    function _credit(address account, uint256 requestId, uint256 amount) private {
+        _balances[account] += amount;
+        emit PaymentCredited(account, requestId, amount);
+    }
+
+    /// @dev Calls the requester with exactly `callbackGasLimit` gas if it has code and asked for a callback. Return
+    /// data is never copied. A failure is reported with {CallbackFailed}.
+    function _callback(uint256 requestId, Request calldata request, bytes memory data) private {
+        uint256 gasLimit = request.callbackGasLimit;
+        address target = request.requester;
+        if (gasLimit == 0 || target.code.length == 0) return;
+        // 63/64 rule: the callee gets min(gasLimit, available - available / 64); make sure that is gasLimit, so a
+        // relayer cannot starve the callback and still settle.
+        uint256 available = gasleft();
+        if (available < _GAS_FOR_CALL_EXACT_CHECK) revert InferenceOracleInsufficientGas(requestId, available, gasLimit);
+        available -= _GAS_FOR_CALL_EXACT_CHECK;
+        if (available - available / 64 <= gasLimit) {
+            revert InferenceOracleInsufficientGas(requestId, available + _GAS_FOR_CALL_EXACT_CHECK, gasLimit);
+        }
+        bool success;
+        assembly ("memory-safe") {
+            success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+        if (!success) emit CallbackFailed(requestId);
+    }
+
+    /// @dev Reverts with `err` in strict mode, else reports the item as rejected.
+    function _reject(bool strict, uint256 requestId, bytes memory err) private {
+        if (strict) _revert(err);
+        emit FulfilmentRejected(requestId, bytes4(err));
+    }
+
+    /// @dev Reverts with already encoded revert data.
+    function _revert(bytes memory err) private pure {
+        assembly ("memory-safe") {
+            revert(add(err, 0x20), mload(err))
+        }
+    }
+
+    /// @dev keccak256(abi.encode(request)): a static struct's calldata encoding is its ABI encoding. A request with
+    /// dirty padding hashes differently and is rejected as a mismatch.
+    function _hashRequest(Request calldata request) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, request, 0x100)
+            hash := keccak256(ptr, 0x100)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+// Prints a markdown gas table: `hardhat run scripts/gas-table.ts`.
+// Steady state: counters and operator balances already non-zero (a first-ever credit costs ~17k more).
+import { network } from "hardhat";
+import { keccak256, toUtf8Bytes, type Signer } from "ethers";
+import { signCommitment, signFailure, toRequest, RUNTIME, type Request } from "./lib.js";
+
+const { ethers } = await network.create();
+const [gov, modelOwner, requester, relayer, ...ops] = await ethers.getSigners();
+const FEE = 10n ** 15n;
+const MODEL_ID = keccak256(toUtf8Bytes("gas-table model"));
+const INPUT = "0x" + "11".repeat(64);
+const OUTPUT = "0x" + "22".repeat(32);
+
+const models = await ethers.deployContract("ModelRegistry", [gov.address]);
+const operators = await ethers.deployContract("OperatorRegistry", [gov.address, 10n ** 18n, 3600n]);
+const oracle = await ethers.deployContract("InferenceOracle", [await models.getAddress(), await operators.getAddress()]);
+await operators.setOracle(await oracle.getAddress());
+await models.connect(modelOwner).registerModel(
+  MODEL_ID, "ipfs://x",
+  { elementType: 4, decimals: 0, minValue: -1000n, maxValue: 1000n, shape: [8] },
+  { elementType: 4, decimals: 0, minValue: -1000n, maxValue: 1000n, shape: [4] },
+  FEE,
+);
+const operatorSet = ops.slice(0, 4);
+for (const op of operatorSet) await operators.connect(op).register({ value: 10n ** 18n });
+const consumer = await ethers.deployContract("CreditScoreConsumer", [await oracle.getAddress(), MODEL_ID, 4, 4]);
+const chainId = (await ethers.provider.getNetwork()).chainId;
+const oracleAddress = await oracle.getAddress();
+
+async function gasOf(tx: Promise<any>): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  return receipt.gasUsed;
+}
+
+async function request(k = 1): Promise<{ id: bigint; req: Request; gas: bigint }> {
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
+  const tx = await oracle.connect(requester).requestInference(MODEL_ID, INPUT, 0, k, deadline, { value: FEE * BigInt(k) });
+  const receipt = (await tx.wait())!;
+  const ev = receipt.logs.map((l) => oracle.interface.parseLog(l)).find((e) => e?.name === "InferenceRequested")!;
+  return { id: ev.args.requestId, req: toRequest(ev.args.request), gas: receipt.gasUsed };
+}
+
+async function item(op: Signer, id: bigint, req: Request) {
+  return { requestId: id, request: req, output: OUTPUT, runtime: RUNTIME, signature: await signCommitment(op, chainId, oracleAddress, id, req, OUTPUT) };
+}
+
+// Warm-up: make counters and every operator balance non-zero.
+for (const op of operatorSet) {
+  const r = await request();
+  await oracle.fulfil(await item(op, r.id, r.req));
+}
+
+const rows: [string, bigint, string][] = [];
+const reqGas = (await request()).gas;
+rows.push(["requestInference, 64-byte input, k = 1", reqGas, "≤ 90,000"]);
+
+{
+  const r = await request();
+  rows.push(["fulfil, k = 1, 32-byte output, EOA requester (no callback)", await gasOf(oracle.connect(relayer).fulfil(await item(ops[0], r.id, r.req))), "≤ 70,000"]);
+}
+{
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
+  const tx = await consumer.connect(requester).requestScore([1, 2, 3, 4, 5, 6, 7, 8], 1, deadline, { value: FEE });
+  const receipt = (await tx.wait())!;
+  rows.push(["CreditScoreConsumer.requestScore (request via consumer)", receipt.gasUsed, ""]);
+  const ev = receipt.logs.map((l) => { try { return oracle.interface.parseLog(l); } catch { return null; } }).find((e) => e?.name === "InferenceRequested")!;
+  const id = ev.args.requestId as bigint;
+  const req = toRequest(ev.args.request);
+  rows.push(["fulfil, k = 1, 32-byte output, CreditScoreConsumer callback (stores score)", await gasOf(oracle.connect(relayer).fulfil(await item(ops[1], id, req))), ""]);
+}
+for (const n of [1, 4, 16]) {
+  const items = [];
+  for (let i = 0; i < n; i++) {
+    const r = await request();
+    items.push(await item(operatorSet[i % operatorSet.length], r.id, r.req));
+  }
+  const gas = await gasOf(oracle.connect(relayer).fulfilBatch(items, { gasLimit: 10_000_000 }));
+  rows.push([`fulfilBatch, ${n} result(s), per result`, gas / BigInt(n), n === 16 ? "≤ 40,000" : ""]);
+}
+{
+  const r = await request();
+  const signature = await signFailure(ops[2], chainId, oracleAddress, r.id, r.req, 8);
+  rows.push(["reportFailure, k = 1", await gasOf(oracle.connect(relayer).reportFailure({ requestId: r.id, request: r.req, reason: 8, runtime: RUNTIME, signature })), ""]);
+}
+{
+  const r = await request(3);
+  const g1 = await gasOf(oracle.fulfil(await item(operatorSet[0], r.id, r.req)));
+  const g2 = await gasOf(oracle.fulfil(await item(operatorSet[1], r.id, r.req)));
+  const g3 = await gasOf(oracle.fulfil(await item(operatorSet[2], r.id, r.req)));
+  rows.push(["quorum k = 3: 1st commitment", g1, ""]);
+  rows.push(["quorum k = 3: 2nd commitment", g2, ""]);
+  rows.push(["quorum k = 3: 3rd commitment (settles, 3 credits)", g3, ""]);
+  rows.push(["quorum k = 3: total", g1 + g2 + g3, ""]);
+}
+{
+  const r = await request(2);
+  const g1 = await gasOf(oracle.fulfil({ ...(await item(operatorSet[3], r.id, r.req)), output: "0x" + "33".repeat(32), signature: await signCommitment(operatorSet[3], chainId, oracleAddress, r.id, r.req, "0x" + "33".repeat(32)) }));
+  const g2 = await gasOf(oracle.fulfil(await item(operatorSet[0], r.id, r.req)));
+  const g3 = await gasOf(oracle.fulfil(await item(operatorSet[1], r.id, r.req)));
+  rows.push(["quorum k = 2 with 1 losing commitment: settling commitment (slash + 5 credits)", g3, ""]);
+  rows.push(["quorum k = 2 with 1 losing commitment: total", g1 + g2 + g3, ""]);
+}
+{
+  const r = await request();
+  await ethers.provider.send("evm_increaseTime", [3601]);
+  rows.push(["cancel (after deadline)", await gasOf(oracle.connect(requester).cancel(r.id, r.req)), ""]);
+  rows.push(["withdraw", await gasOf(oracle.connect(requester).withdraw()), ""]);
+}
+
+console.log("| operation | gas | target |\n| --- | ---: | --- |");
+for (const [name, gas, target] of rows) console.log(`| ${name} | ${gas.toLocaleString("en-US")} | ${target} |`);

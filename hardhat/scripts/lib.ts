@@ -1,0 +1,112 @@
+// Shared helpers for tests and scripts: EIP-712 types, request/commitment builders. Pure ethers, no Hardhat.
+import { AbiCoder, keccak256, toUtf8Bytes, TypedDataEncoder, type Signer, type TypedDataDomain } from "ethers";
+
+export const DOMAIN_NAME = "OpenGradient InferenceOracle";
+export const DOMAIN_VERSION = "1";
+
+export const COMMITMENT_TYPES = {
+  Commitment: [
+    { name: "requestId", type: "uint256" },
+    { name: "modelId", type: "bytes32" },
+    { name: "inputHash", type: "bytes32" },
+    { name: "outputHash", type: "bytes32" },
+    { name: "runtime", type: "bytes32" },
+  ],
+};
+
+export const FAILURE_TYPES = {
+  FailureReport: [
+    { name: "requestId", type: "uint256" },
+    { name: "modelId", type: "bytes32" },
+    { name: "inputHash", type: "bytes32" },
+    { name: "reason", type: "uint16" },
+    { name: "runtime", type: "bytes32" },
+  ],
+};
+
+export const REQUEST_TUPLE =
+  "tuple(address requester,uint96 fee,bytes32 modelId,bytes32 inputHash,uint64 deadline,uint32 callbackGasLimit,uint32 outputBytes,uint8 redundancy)";
+
+export interface Request {
+  requester: string;
+  fee: bigint;
+  modelId: string;
+  inputHash: string;
+  deadline: bigint;
+  callbackGasLimit: bigint;
+  outputBytes: bigint;
+  redundancy: bigint;
+}
+
+export const RUNTIME_DESCRIPTOR = "onnxruntime/1.31.1;cpu;opset=17;threads=1x1;seq;round=half-even;v1";
+export const RUNTIME = keccak256(toUtf8Bytes(RUNTIME_DESCRIPTOR));
+
+export function domain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
+  return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId, verifyingContract };
+}
+
+export function requestHash(r: Request): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode([REQUEST_TUPLE], [r]));
+}
+
+/** keccak256(abi.encode("failure", reason)): a failure report's vote. */
+export function failureVote(reason: number | bigint): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint16"], ["failure", reason]));
+}
+
+export function toRequest(r: any): Request {
+  return {
+    requester: r.requester ?? r[0],
+    fee: BigInt(r.fee ?? r[1]),
+    modelId: r.modelId ?? r[2],
+    inputHash: r.inputHash ?? r[3],
+    deadline: BigInt(r.deadline ?? r[4]),
+    callbackGasLimit: BigInt(r.callbackGasLimit ?? r[5]),
+    outputBytes: BigInt(r.outputBytes ?? r[6]),
+    redundancy: BigInt(r.redundancy ?? r[7]),
+  };
+}
+
+export async function signCommitment(
+  signer: Signer,
+  chainId: bigint | number,
+  oracle: string,
+  requestId: bigint,
+  request: Request,
+  output: string,
+  runtime = RUNTIME,
+): Promise<string> {
+  return signer.signTypedData(domain(chainId, oracle), COMMITMENT_TYPES, {
+    requestId,
+    modelId: request.modelId,
+    inputHash: request.inputHash,
+    outputHash: keccak256(output),
+    runtime,
+  });
+}
+
+export async function signFailure(
+  signer: Signer,
+  chainId: bigint | number,
+  oracle: string,
+  requestId: bigint,
+  request: Request,
+  reason: number,
+  runtime = RUNTIME,
+): Promise<string> {
+  return signer.signTypedData(domain(chainId, oracle), FAILURE_TYPES, {
+    requestId,
+    modelId: request.modelId,
+    inputHash: request.inputHash,
+    reason,
+    runtime,
+  });
+}
+
+export function commitmentDigest(chainId: bigint | number, oracle: string, v: Record<string, unknown>): string {
+  return TypedDataEncoder.hash(domain(chainId, oracle), COMMITMENT_TYPES, v);
+}
+
+export function failureDigest(chainId: bigint | number, oracle: string, v: Record<string, unknown>): string {
+  return TypedDataEncoder.hash(domain(chainId, oracle), FAILURE_TYPES, v);
+}
