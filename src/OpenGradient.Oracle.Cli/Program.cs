@@ -1,1 +1,4 @@
-return 0;
+using OpenGradient.Oracle.Cli;
+using OpenGradient.Oracle.Cli.Infrastructure;
+
+return await OgOracleCli.InvokeAsync(args, CliContext.CreateDefault());

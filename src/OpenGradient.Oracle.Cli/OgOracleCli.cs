@@ -1,0 +1,29 @@
+using System.CommandLine;
+using OpenGradient.Oracle.Cli.Commands;
+using OpenGradient.Oracle.Cli.Infrastructure;
+using Spectre.Console;
+
+namespace OpenGradient.Oracle.Cli;
+
+/// <summary>The og-oracle command tree. Tests invoke it in-process with their own <see cref="CliContext"/>.</summary>
+public static class OgOracleCli
+{
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("og-oracle: operate and verify the OpenGradient inference oracle.");
+        root.Subcommands.Add(KeysCommands.Build(context));
+        return root;
+    }
+
+    public static async Task<int> InvokeAsync(string[] args, CliContext context)
+    {
+        var parse = Build(context).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) context.Console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+            context.Console.MarkupLine("[grey]hint:[/] run with --help to see the options");
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync();
+    }
+}
