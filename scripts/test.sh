@@ -37,17 +37,21 @@ else
     log "dotnet test $name"
     set +e
     dotnet test "$proj" --no-build --nologo --blame-hang-timeout 10m \
-      --logger "console;verbosity=normal" --results-directory "$ARTIFACTS/$name" \
-      > "$ARTIFACTS/$name.log" 2>&1
+      --logger "console;verbosity=normal" --logger "trx;LogFileName=$name.trx" \
+      --results-directory "$ARTIFACTS/$name" > "$ARTIFACTS/$name.log" 2>&1
     status=$?
     set -e
-    line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$ARTIFACTS/$name.log" | tail -1 || true)
-    if [[ -z "$line" ]]; then
-      tail -30 "$ARTIFACTS/$name.log"; broken+=("$name (no result line, exit $status)"); continue
+    # The TRX file's <Counters> element is the one machine-readable total; console summaries change between SDKs.
+    trx="$ARTIFACTS/$name/$name.trx"
+    counters=$(grep -o '<Counters [^>]*>' "$trx" 2>/dev/null | head -1 || true)
+    if [[ -z "$counters" ]]; then
+      tail -30 "$ARTIFACTS/$name.log"; broken+=("$name (no test results, exit $status)"); continue
     fi
-    f=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")
+    count() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
+    total=$(count total); p=$(count passed); f=$(count failed)
+    if [[ ${total:-0} -eq 0 ]]; then broken+=("$name ran no test"); continue; fi
     passed=$((passed + p)); failed=$((failed + f))
-    echo "    $line"
+    echo "    $name: $p passed, $f failed (of $total)"
     if [[ $f -gt 0 ]]; then grep -E "^\s+Failed |Error Message|Assert\." "$ARTIFACTS/$name.log" | head -40; fi
     if [[ $status -ne 0 && $f -eq 0 ]]; then broken+=("$name (exit $status)"); fi
   done
