@@ -12,6 +12,7 @@ public static class OgOracleCli
     {
         var root = new RootCommand("og-oracle: operate and verify the OpenGradient inference oracle.");
         root.Subcommands.Add(KeysCommands.Build(context));
+        VerifyCommands.AddTo(root, context);
         return root;
     }
 
