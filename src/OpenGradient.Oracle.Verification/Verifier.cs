@@ -33,7 +33,11 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
 
         checks.Add(CheckRecord(bundle));
         checks.Add(CheckInputHash(bundle));
-        if (settlement.Kind == SettlementKind.Fulfilled) checks.Add(CheckOutputHash(bundle));
+        if (settlement.Kind == SettlementKind.Fulfilled)
+        {
+            checks.Add(CheckOutputHash(bundle));
+            checks.Add(CheckOutputRange(bundle));
+        }
 
         var modelFile = await CheckModelFileAsync(bundle, cancellationToken).ConfigureAwait(false);
         checks.Add(modelFile);
@@ -103,6 +107,26 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
         return actual.AsSpan().SequenceEqual(b.Settlement.OutputHash ?? [])
             ? CheckResult.Pass(name, $"keccak256(output) = settled outputHash {Hex.Encode(actual)}")
             : CheckResult.Fail(name, $"keccak256(output) = {Hex.Encode(actual)} but the settlement's outputHash is {Hex.Encode(b.Settlement.OutputHash ?? [])}");
+    }
+
+    /// <summary>Needs no model: an honest node clamps every output element to the registered range, so an element
+    /// outside it can only come from a node that did not run the protocol (the contract checks only the length).</summary>
+    private static CheckResult CheckOutputRange(ProofBundle b)
+    {
+        const string name = "output-range";
+        var output = b.Settlement.Output ?? [];
+        var spec = b.Model.Output;
+        if (output.Length != spec.ByteLength)
+            return CheckResult.Fail(name, $"the settled output has {output.Length} bytes; the output spec takes {spec.ByteLength}");
+        var values = TensorCodec.Decode(output, spec);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] < spec.MinValue || values[i] > spec.MaxValue)
+                return CheckResult.Fail(name, string.Create(CultureInfo.InvariantCulture,
+                    $"element {i} = {values[i]} lies outside the registered range [{spec.MinValue}, {spec.MaxValue}]; an honest node clamps to it"));
+        }
+        return CheckResult.Pass(name, string.Create(CultureInfo.InvariantCulture,
+            $"all {values.Length} element(s) lie in the registered range [{spec.MinValue}, {spec.MaxValue}]"));
     }
 
     // ------------------------------------------------------------------ model and re-execution

@@ -7,7 +7,7 @@ namespace OpenGradient.Oracle.Verification.Tests;
 public sealed class OnlineVerificationTests(DevnetFixture devnet)
 {
     private static readonly string[] FulfilledChecks =
-        ["record", "input-hash", "output-hash", "model-file", "re-execution", "signature[0]", "digest[0]", "operator[0]", "quorum", "runtime"];
+        ["record", "input-hash", "output-hash", "output-range", "model-file", "re-execution", "signature[0]", "digest[0]", "operator[0]", "quorum", "runtime"];
 
     private async Task<VerificationReport> VerifyOnlineAsync(PendingRequest request, string? modelDirectory = null)
     {
