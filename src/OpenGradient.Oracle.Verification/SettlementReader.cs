@@ -63,7 +63,8 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
             .ToList();
 
         var requestedLog = logs.FirstOrDefault(l => OracleAbi.IsInferenceRequestedEvent(l.Topics))
-            ?? throw new SettlementReadException($"oracle {oracle} has no InferenceRequested event for request {requestId} from block {FromBlock} on");
+            ?? await FindRequestedBeforeAsync(requestId, cancellationToken).ConfigureAwait(false)
+            ?? throw new SettlementReadException($"oracle {oracle} has no InferenceRequested event for request {requestId}");
         var requested = OracleAbi.DecodeInferenceRequestedEvent(requestedLog.Topics, requestedLog.Data);
         if (logs.Any(l => OracleAbi.IsInferenceCancelledEvent(l.Topics)))
             throw new SettlementReadException($"request {requestId} was cancelled; nothing was settled to verify");
@@ -100,6 +101,21 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
 
         return new ProofBundle(chainId, oracle, modelRegistry, operatorRegistry, requestId, requested.Request, requested.Input,
             Position(requestedLog), model, settlement, commitments, minStake, operators);
+    }
+
+    /// <summary>A request settled after <see cref="FromBlock"/> may have been made before it (verify --all over a
+    /// range): look for its request event in the blocks before.</summary>
+    private async Task<RpcLog?> FindRequestedBeforeAsync(BigInteger requestId, CancellationToken cancellationToken)
+    {
+        if (FromBlock == 0) return null;
+        var logs = await rpc.GetLogsAsync(new LogFilter
+        {
+            Addresses = [oracle],
+            Topics = [[OracleAbi.InferenceRequestedEventAbi.Topic0], [Votes.Topic(requestId)]],
+            FromBlock = BlockTag.Number(0),
+            ToBlock = BlockTag.Number(FromBlock - 1),
+        }, cancellationToken).ConfigureAwait(false);
+        return logs.Where(l => !l.Removed).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).FirstOrDefault();
     }
 
     private static SettlementRecord FromFulfilled(OracleAbi.InferenceFulfilledEvent e, ChainPosition position) =>

@@ -143,7 +143,13 @@ public sealed class DevnetFixture : IAsyncLifetime
         return request;
     }
 
-    private PrivateKey Key(int account) => PrivateKey.Parse(Node.Accounts[account].PrivateKey);
+    /// <summary>A funded devnet account (0 deployer, 1-2 operators, 3 requester; 4+ free for tests that register more).</summary>
+    public PrivateKey Key(int account) => PrivateKey.Parse(Node.Accounts[account].PrivateKey);
+
+    public async Task<RpcReceipt> SendAsync(PrivateKey key, TransactionCall call) => await Sender(key).SendAndWaitAsync(call, Timeout);
+
+    public Task<RpcReceipt> RegisterOperatorAsync(PrivateKey key) =>
+        SendAsync(key, new TransactionCall(Deployment.OperatorRegistry, OperatorRegistryContract.EncodeRegister(), MinStake));
 
     private TransactionSender Sender(PrivateKey key)
     {

@@ -171,6 +171,62 @@ public sealed class OnlineVerificationTests(DevnetFixture devnet)
     }
 
     [Fact]
+    public async Task Operator_state_is_read_at_the_commitment_block_so_a_later_unbond_does_not_matter()
+    {
+        var late = devnet.Key(4);
+        await devnet.RegisterOperatorAsync(late);
+        var request = await devnet.RequestAsync(RegistryModel.CreditScorer, Inputs.Credit(11));
+        await devnet.FulfilAsync(request, late, await devnet.HonestOutputAsync(request));
+        var settledAt = (await devnet.Reader().ReadAsync(request.Id)).Settlement.Position.BlockNumber;
+        await devnet.SendAsync(late, new Chain.Transactions.TransactionCall(devnet.Deployment.OperatorRegistry, Chain.Generated.OperatorRegistryContract.EncodeRequestUnbond()));
+
+        var registry = new ChainOperatorStatus(devnet.Rpc, devnet.Deployment.OperatorRegistry);
+        Assert.False((await registry.GetAsync(late.Address, await devnet.BlockNumberAsync()))!.Active);
+        var report = await VerifyOnlineAsync(request);
+
+        AssertAllPassed(report);
+        Assert.Contains($"{late.Address} was a registered, active operator with stake 1000000000000000000 wei at block {settledAt} (on-chain)",
+            report["operator[0]"].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dissenting_commitment_in_a_quorum_is_reported_and_the_majority_result_verifies()
+    {
+        var dissenter = devnet.Key(5);
+        await devnet.RegisterOperatorAsync(dissenter);
+        var request = await devnet.RequestAsync(RegistryModel.CreditScorer, Inputs.Credit(12), redundancy: 2);
+        var honest = await devnet.HonestOutputAsync(request);
+        var wrong = (byte[])honest.Clone();
+        wrong[^1] ^= 0x02;
+        await devnet.FulfilAsync(request, devnet.Operator1, honest);
+        await devnet.FulfilAsync(request, dissenter, wrong);
+        await devnet.FulfilAsync(request, devnet.Operator2, honest);
+        Assert.Equal(2, await devnet.StatusAsync(request.Id));
+
+        var report = await VerifyOnlineAsync(request);
+
+        AssertAllPassed(report);
+        Assert.Contains("2 distinct active operator(s)", report["quorum"].Detail, StringComparison.Ordinal);
+        Assert.Contains("1 commitment(s) voted otherwise", report["quorum"].Detail, StringComparison.Ordinal);
+        Assert.Contains(dissenter.Address.ToString(), report["signature[1]"].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_made_before_the_search_start_is_still_found()
+    {
+        var request = await devnet.RequestAsync(RegistryModel.Int8Classifier, Inputs.Int8(13));
+        await devnet.FulfilAsync(request, devnet.Operator1, await devnet.HonestOutputAsync(request));
+        var settledAt = await devnet.BlockNumberAsync();
+        Assert.True(settledAt > request.Block);
+
+        var reader = new SettlementReader(devnet.Rpc, devnet.Deployment.InferenceOracle) { FromBlock = settledAt };
+        Assert.Equal([request.Id], await reader.FindSettledAsync(settledAt, settledAt));
+        var bundle = await reader.ReadAsync(request.Id);
+
+        Assert.Equal(request.Block, bundle.Requested.BlockNumber);
+    }
+
+    [Fact]
     public async Task A_pending_request_cannot_be_read_as_settled()
     {
         var request = await devnet.RequestAsync(RegistryModel.CreditScorer, Inputs.Credit(10));
