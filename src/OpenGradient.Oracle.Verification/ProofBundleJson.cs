@@ -110,8 +110,8 @@ public static class ProofBundleJson
 
         var r = Obj(root, "request");
         var request = new InferenceOracleContract.Request(
-            Addr(r, "request.requester"), Big(r, "request.fee"), Bytes(r, "request.modelId", 32), Bytes(r, "request.inputHash", 32),
-            Big(r, "request.deadline"), Big(r, "request.callbackGasLimit"), Big(r, "request.outputBytes"), Big(r, "request.redundancy"));
+            Addr(r, "request.requester"), Big(r, "request.fee", 96), Bytes(r, "request.modelId", 32), Bytes(r, "request.inputHash", 32),
+            Big(r, "request.deadline", 64), Big(r, "request.callbackGasLimit", 32), Big(r, "request.outputBytes", 32), Big(r, "request.redundancy", 8));
         var m = Obj(root, "model");
         var model = new ModelRecord(
             Bytes(m, "model.modelId", 32), Str(m, "model.uri"), Addr(m, "model.owner"), Big(m, "model.fee"), Bool(m, "model.revoked"),
@@ -139,7 +139,7 @@ public static class ProofBundleJson
 
         return new ProofBundle(
             ULong(root, "chainId"), Addr(root, "oracle"), Addr(root, "modelRegistry"), Addr(root, "operatorRegistry"),
-            Big(root, "requestId"), request, Bytes(root, "input"), ReadPosition(Obj(root, "requested"), "requested"),
+            Big(root, "requestId", 256), request, Bytes(root, "input"), ReadPosition(Obj(root, "requested"), "requested"),
             model, settlement, commitments, Big(root, "minStake"), operators);
     }
 
@@ -197,9 +197,9 @@ public static class ProofBundleJson
         _ => throw new ProofBundleFormatException($"\"{path}\" is missing or not a number"),
     };
 
-    private static BigInteger Big(JsonNode node, string path) =>
-        BigInteger.TryParse(Number(node, path), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
-        : throw new ProofBundleFormatException($"\"{path}\" is not a non-negative decimal integer");
+    private static BigInteger Big(JsonNode node, string path, int bits = 256) =>
+        BigInteger.TryParse(Number(node, path), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n < BigInteger.One << bits ? n
+        : throw new ProofBundleFormatException($"\"{path}\" is not a uint{bits} (a non-negative decimal integer below 2^{bits})");
 
     private static ulong ULong(JsonNode node, string path) =>
         ulong.TryParse(Number(node, path), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
@@ -255,6 +255,7 @@ public static class ProofBundleJson
         if (type > byte.MaxValue || decimals > byte.MaxValue) throw new ProofBundleFormatException($"\"{path}\" elementType/decimals must fit uint8");
         var shape = Arr(node, $"{path}.shape").Select((d, i) =>
             d is JsonValue v && v.TryGetValue<uint>(out var n) ? n : throw new ProofBundleFormatException($"\"{path}.shape[{i}]\" is not a uint32")).ToArray();
-        return new TensorSpec((ElementType)type, (byte)decimals, Long(node, $"{path}.minValue"), Long(node, $"{path}.maxValue"), shape);
+        var spec = new TensorSpec((ElementType)type, (byte)decimals, Long(node, $"{path}.minValue"), Long(node, $"{path}.maxValue"), shape);
+        return spec.Validate() is { } error ? throw new ProofBundleFormatException($"\"{path}\": {error}") : spec;
     }
 }

@@ -143,12 +143,12 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
         var selector = calldata.AsSpan(0, Math.Min(4, calldata.Length));
         if (selector.SequenceEqual(OracleAbi.FulfilFunction.Selector))
         {
-            candidates.Add(FromFulfilment(OracleAbi.Fulfilment.FromAbi(OracleAbi.FulfilFunction.DecodeCall(calldata)[0]), "fulfil"));
+            AddFulfilment(OracleAbi.Fulfilment.FromAbi(OracleAbi.FulfilFunction.DecodeCall(calldata)[0]), "fulfil");
         }
         else if (selector.SequenceEqual(OracleAbi.FulfilBatchFunction.Selector))
         {
             foreach (var item in (IReadOnlyList<object?>)OracleAbi.FulfilBatchFunction.DecodeCall(calldata)[0]!)
-                candidates.Add(FromFulfilment(OracleAbi.Fulfilment.FromAbi(item), "fulfilBatch"));
+                AddFulfilment(OracleAbi.Fulfilment.FromAbi(item), "fulfilBatch");
         }
         else if (selector.SequenceEqual(OracleAbi.ReportFailureFunction.Selector))
         {
@@ -168,10 +168,11 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
             ?? throw new SettlementReadException(
                 $"transaction {Hex.Encode(position.TransactionHash)} carries no item for request {requestId} with the recorded vote {Hex.Encode(recorded.Vote)}");
 
-        CommitmentRecord FromFulfilment(OracleAbi.Fulfilment f, string method) =>
-            f.RequestId == requestId
-                ? new CommitmentRecord(recorded.Operator, SettlementKind.Fulfilled, recorded.Vote, f.Runtime, f.Output, null, f.Signature, method, position)
-                : new CommitmentRecord(Address.Zero, SettlementKind.Fulfilled, new byte[32], new byte[32], null, null, [], method, position);
+        void AddFulfilment(OracleAbi.Fulfilment f, string method)
+        {
+            if (f.RequestId == requestId)
+                candidates.Add(new CommitmentRecord(recorded.Operator, SettlementKind.Fulfilled, recorded.Vote, f.Runtime, f.Output, null, f.Signature, method, position));
+        }
     }
 
     private static byte[] VoteOf(CommitmentRecord c) =>
