@@ -103,6 +103,41 @@ public sealed class CliVerifyTests(DevnetFixture devnet, ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task A_forged_registry_entry_passes_offline_but_checking_the_bundle_against_the_chain_names_it()
+    {
+        var request = await devnet.SettleHonestlyAsync(RegistryModel.CreditScorer, Inputs.Credit(48));
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "bundle.json");
+        var export = await RunAsync("export", "--rpc", devnet.Node.Url.ToString(), "--oracle", devnet.Deployment.InferenceOracle.ToString(),
+            "--request", Id(request), "--out", file);
+        Assert.Equal(0, export.Code);
+
+        var honest = await RunAsync("verify", "--bundle", file, "--model-dir", RegistryModel.Directory, "--rpc", devnet.Node.Url.ToString());
+        Assert.True(honest.Code == 0, honest.Out + honest.Err);
+        Assert.Contains("  ✓ chain-record: every field of the bundle equals the chain's record", honest.Out, StringComparison.Ordinal);
+
+        // Re-sign the result with an outsider's key and forge the outsider into the recorded registry state: nothing
+        // signed is broken, so offline verification cannot tell (docs/VERIFICATION.md says so).
+        var outsider = Ethereum.Crypto.PrivateKey.Generate();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        var output = Ethereum.Primitives.Hex.Decode(json["settlement"]!["output"]!.GetValue<string>());
+        json["commitments"]![0]!["signature"] = Ethereum.Primitives.Hex.Encode(devnet.SignCommitment(outsider, request, output));
+        json["commitments"]![0]!["operator"] = outsider.Address.ToString();
+        json["operators"]![0]!["address"] = outsider.Address.ToString();
+        await File.WriteAllTextAsync(file, json.ToJsonString());
+
+        var offline = await RunAsync("verify", "--bundle", file, "--model-dir", RegistryModel.Directory);
+        Assert.True(offline.Code == 0, offline.Out);
+        Assert.Contains("as recorded in the bundle", offline.Out, StringComparison.Ordinal);
+
+        var (code, checkedOut, _) = await RunAsync("verify", "--bundle", file, "--model-dir", RegistryModel.Directory, "--rpc", devnet.Node.Url.ToString());
+        Assert.Equal(ExitCodes.Negative, code);
+        Assert.Contains("  ✗ chain-record: 3 field(s) differ from the chain: commitments[0].operator:", checkedOut, StringComparison.Ordinal);
+        Assert.Contains("operators[0].address:", checkedOut, StringComparison.Ordinal);
+        Assert.Contains($"  ✗ operator[0]: {outsider.Address} was not a registered operator", checkedOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_all_checks_every_settled_request_in_the_range()
     {
         var from = await devnet.BlockNumberAsync() + 1;

@@ -43,7 +43,10 @@ internal static class VerifyCommands
     {
         var all = new Option<bool>("--all") { Description = "Verify every request settled in [--from-block, --to-block]." };
         var toBlock = new Option<string?>("--to-block") { Description = "Last block for --all: a number or 'latest' (default)." };
-        var bundleOption = new Option<FileInfo?>("--bundle") { Description = "Verify a proof bundle written by `og-oracle export`, without any RPC." };
+        var bundleOption = new Option<FileInfo?>("--bundle")
+        {
+            Description = "Verify a proof bundle written by `og-oracle export`, without any RPC; with --rpc, also compare it with the chain's record.",
+        };
 
         var verify = new Command("verify", "Re-check a settled request: hashes, re-execution, EIP-712 signatures, operators, quorum.");
         foreach (var option in new Option[] { RpcOption, OracleOption, RequestOption, all, FromBlockOption, toBlock, bundleOption, ModelDirOption })
@@ -53,9 +56,9 @@ internal static class VerifyCommands
             var modelDir = ModelDirectory(parse);
             if (parse.GetValue(bundleOption) is { } bundleFile)
             {
-                if (parse.GetValue(RpcOption) is not null || parse.GetValue(RequestOption) is not null || parse.GetValue(all))
-                    throw new CliException("--bundle verifies offline; it takes no --rpc, --request or --all", ExitCodes.Usage);
-                return await VerifyBundleAsync(context, bundleFile, modelDir, cancellationToken);
+                if (parse.GetValue(RequestOption) is not null || parse.GetValue(all) || parse.GetValue(OracleOption) is not null)
+                    throw new CliException("--bundle names its oracle and request; it takes no --oracle, --request or --all", ExitCodes.Usage);
+                return await VerifyBundleAsync(context, bundleFile, modelDir, OptionalRpc(parse), cancellationToken);
             }
 
             var (rpcUri, oracle) = Endpoint(parse);
@@ -111,7 +114,9 @@ internal static class VerifyCommands
 
     // ------------------------------------------------------------------ the three modes
 
-    private static async Task<int> VerifyBundleAsync(CliContext context, FileInfo file, DirectoryInfo? modelDir, CancellationToken cancellationToken)
+    /// <summary>Offline; with <paramref name="rpc"/> the bundle is also compared field by field with the chain's
+    /// record (check <c>chain-record</c>) and operator state comes from the chain instead of the bundle.</summary>
+    private static async Task<int> VerifyBundleAsync(CliContext context, FileInfo file, DirectoryInfo? modelDir, Uri? rpc, CancellationToken cancellationToken)
     {
         if (!file.Exists) throw new CliException($"bundle {file.FullName} does not exist", ExitCodes.Input, "write one with `og-oracle export --out FILE`");
         ProofBundle bundle;
@@ -124,7 +129,20 @@ internal static class VerifyCommands
             throw new CliException($"{file.FullName} is not a usable proof bundle: {e.Message}", ExitCodes.Input, inner: e);
         }
         using var inference = CreateInference(modelDir);
-        var report = await new Verifier(inference, new RecordedOperatorStatus(bundle)).VerifyAsync(bundle, $"bundle {file.FullName} (offline)", cancellationToken);
+        VerificationReport report;
+        if (rpc is null)
+        {
+            report = await new Verifier(inference, new RecordedOperatorStatus(bundle)).VerifyAsync(bundle, $"bundle {file.FullName} (offline)", cancellationToken);
+        }
+        else
+        {
+            using var client = new EthRpcClient(rpc);
+            var (anchor, onChain) = await ChainRecordComparison.CompareAsync(bundle, client, cancellationToken);
+            var registry = onChain?.OperatorRegistry ?? bundle.OperatorRegistry;
+            report = await new Verifier(inference, new ChainOperatorStatus(client, registry), client)
+                .VerifyAsync(bundle, $"bundle {file.FullName} checked against chain via {rpc}", cancellationToken);
+            report = report with { Checks = [anchor, .. report.Checks] };
+        }
         Print(context, report);
         return ExitCode(report.Verdict);
     }
@@ -227,9 +245,7 @@ internal static class VerifyCommands
 
     private static (Uri Rpc, Address Oracle) Endpoint(ParseResult parse)
     {
-        var rpcText = parse.GetValue(RpcOption) ?? throw new CliException("--rpc is required (or use --bundle)", ExitCodes.Usage);
-        if (!Uri.TryCreate(rpcText, UriKind.Absolute, out var rpc) || (rpc.Scheme != Uri.UriSchemeHttp && rpc.Scheme != Uri.UriSchemeHttps))
-            throw new CliException($"--rpc '{rpcText}' is not an http(s) URL", ExitCodes.Usage);
+        var rpc = OptionalRpc(parse) ?? throw new CliException("--rpc is required (or use --bundle)", ExitCodes.Usage);
         var oracleText = parse.GetValue(OracleOption) ?? throw new CliException("--oracle is required", ExitCodes.Usage);
         try
         {
@@ -239,6 +255,13 @@ internal static class VerifyCommands
         {
             throw new CliException($"--oracle: {e.Message}", ExitCodes.Usage, inner: e);
         }
+    }
+
+    private static Uri? OptionalRpc(ParseResult parse)
+    {
+        if (parse.GetValue(RpcOption) is not { } text) return null;
+        return Uri.TryCreate(text, UriKind.Absolute, out var rpc) && (rpc.Scheme == Uri.UriSchemeHttp || rpc.Scheme == Uri.UriSchemeHttps)
+            ? rpc : throw new CliException($"--rpc '{text}' is not an http(s) URL", ExitCodes.Usage);
     }
 
     private static BigInteger RequestId(ParseResult parse)
