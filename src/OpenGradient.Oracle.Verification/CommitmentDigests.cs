@@ -4,7 +4,7 @@ using OpenGradient.Oracle.Ethereum.Crypto;
 namespace OpenGradient.Oracle.Verification;
 
 /// <summary>The EIP-712 digest a commitment's signature covers (docs/PROTOCOL.md, "EIP-712").</summary>
-public static class CommitmentDigests
+internal static class CommitmentDigests
 {
     /// <summary>Commitment(requestId, modelId, inputHash, keccak256(output), runtime) for a result,
     /// FailureReport(requestId, modelId, inputHash, reason, runtime) for a failure.</summary>

@@ -5,7 +5,7 @@ using OpenGradient.Oracle.Ethereum.Crypto;
 namespace OpenGradient.Oracle.Verification;
 
 /// <summary>What a commitment votes on (docs/PROTOCOL.md, "Settlement with redundancy k").</summary>
-public static class Votes
+internal static class Votes
 {
     private static readonly AbiType[] FailureVoteTypes = [AbiType.String, AbiType.UInt(16)];
 

@@ -171,8 +171,9 @@ internal static class VerifyCommands
                     var bundle = await reader.ReadAsync(id, cancellationToken);
                     reports.Add(await OnlineVerifier(inference, rpc, bundle).VerifyAsync(bundle, $"oracle {oracle}", cancellationToken));
                 }
-                catch (SettlementReadException e)
+                catch (Exception e) when (e is SettlementReadException or AbiDecodingException)
                 {
+                    // One unreadable request must not hide the verdicts on the others.
                     unreadable.Add((id, e.Message));
                 }
                 task.Increment(1);
