@@ -68,8 +68,11 @@ grep '^bench: ' "$work/dotnet.log" >>"$work/lines" || true
 dotnet_runtime="$(dotnet --list-runtimes | awk '/^Microsoft.NETCore.App /{v=$2} END{print v}')"
 ethers_version="$("$NODE" -p 'require("./hardhat/node_modules/ethers/package.json").version')"
 package_version() { sed -n "s/.*Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" Directory.Packages.props; }
-commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-git diff --quiet HEAD -- 2>/dev/null || commit="$commit + uncommitted changes"
+if commit="$(git rev-parse --short HEAD 2>/dev/null)"; then
+  git diff --quiet HEAD -- || commit="$commit + uncommitted changes"
+else
+  commit="(not a git checkout)"
+fi
 cpu="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 # One line per table row whose "met?" cell says no, prefixed with its section.
