@@ -59,7 +59,10 @@ internal static class ResultsWriter
             var bare = Find(measurements, nameof(InferenceOverheadBenchmarks.BareSessionRun), model);
             var ours = Find(measurements, nameof(InferenceOverheadBenchmarks.OracleInferenceStep), model);
             var ratio = ours.MedianNanoseconds / bare.MedianNanoseconds;
-            var met = pair.MedianRatio <= InferenceOverheadTarget ? "yes" : "**no**";
+            // Borderline: the median meets the target but a quarter of the rounds do not, so another run may not.
+            var met = pair.MedianRatio > InferenceOverheadTarget ? "**no**"
+                : pair.UpperQuartile > InferenceOverheadTarget ? "yes, *borderline*"
+                : "yes";
             md.AppendLine(Invariant($"| {model} | {Micro(bare.MedianNanoseconds)} | {Micro(ours.MedianNanoseconds)} | {ratio:F2} | {pair.MedianRatio:F2} [{pair.LowerQuartile:F2}–{pair.UpperQuartile:F2}] | ≤ {InferenceOverheadTarget:F2} | {met} | {Bytes(ours.AllocatedBytes)} | {Bytes(bare.AllocatedBytes)} |"));
             benchLines.WriteLine(Invariant($"bench: inference.{model}.bare {bare.MedianNanoseconds / 1000:F2} us"));
             benchLines.WriteLine(Invariant($"bench: inference.{model}.ours {ours.MedianNanoseconds / 1000:F2} us"));
