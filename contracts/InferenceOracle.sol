@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 import {IInferenceOracle} from "./interfaces/IInferenceOracle.sol";
@@ -134,10 +135,15 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         bytes32 vote = keccak256(abi.encode("failure", report.reason));
         bytes32 digest =
             _failureDigest(report.requestId, report.request.modelId, report.request.inputHash, report.reason, report.runtime);
-        // An opted-in request that fails settles at once, like any other: nobody is paid, the fee is refunded.
-        (address operator, bool settles,, bytes memory err) =
+        (address operator, bool settles, bool finalityRequested, bytes memory err) =
             _verify(report.requestId, report.request, vote, digest, report.signature, 0);
         if (err.length != 0) _revert(err);
+        // An opted-in request that fails settles at once, like any other (refund + callback); `_verify` skipped the
+        // callback gas check because it assumed a provisional result.
+        if (finalityRequested && report.request.callbackGasLimit != 0 && report.request.requester.code.length != 0) {
+            err = _checkSettleGas(report.requestId, report.request.callbackGasLimit, 1, 0);
+            if (err.length != 0) _revert(err);
+        }
         (address[] memory agreeing, address[] memory dissenting) =
             _record(report.requestId, report.request.redundancy, operator, vote, report.runtime, settles);
         if (settles) _settleFailure(report.requestId, report.request, report.reason, agreeing, dissenting);
@@ -184,7 +190,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         record.stage = FinalityStage.Challenged;
         record.deadline = roundEnd;
         record.challenger = msg.sender;
-        record.bond = uint96(bond);
+        record.bond = SafeCast.toUint96(bond);
         record.claimedOutputHash = claimedOutputHash;
         emit ResultChallenged(requestId, msg.sender, claimedOutputHash, bond, roundEnd);
     }

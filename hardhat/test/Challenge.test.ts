@@ -83,6 +83,9 @@ describe("Challenge window: opting in", () => {
     await expect(fail).to.emit(f.oracle, "InferenceFailed").withArgs(b.requestId, 8);
     await expect(fail).to.emit(f.consumer, "FailureReceived").withArgs(b.requestId, 8);
     expect((await f.oracle.finality(b.requestId)).stage).to.equal(Stage.None);
+    const c = await finalityRequest(f);
+    await expect(f.oracle.reportFailure(await failureReport(f, f.op1, c.requestId, c.request, 8), { gasLimit: 150_000 }))
+      .to.be.revertedWithCustomError(f.oracle, "InferenceOracleInsufficientGas");
   });
 });
 
