@@ -109,6 +109,42 @@ for (const n of [1, 4, 16]) {
   rows.push(["withdraw", "withdraw", await gasOf(oracle.connect(requester).withdraw()), null]);
 }
 
+// Opt-in challenge window (docs/PROTOCOL.md, "Challenge window and two-phase delivery"); EOA requester, no callback.
+async function finalityRequest(): Promise<{ id: bigint; req: Request; gas: bigint }> {
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
+  const tx = await oracle.connect(requester).requestInferenceWithFinality(MODEL_ID, INPUT, 0, deadline, { value: FEE });
+  const receipt = (await tx.wait())!;
+  const ev = receipt.logs.map((l) => oracle.interface.parseLog(l)).find((e) => e?.name === "InferenceRequested")!;
+  return { id: ev.args.requestId, req: toRequest(ev.args.request), gas: receipt.gasUsed };
+}
+const WRONG = "0x" + "33".repeat(32);
+async function wrongItem(op: Signer, id: bigint, req: Request) {
+  return { requestId: id, request: req, output: WRONG, runtime: RUNTIME, signature: await signCommitment(op, chainId, oracleAddress, id, req, WRONG) };
+}
+const bond = await oracle.challengeBond();
+const window = await oracle.CHALLENGE_WINDOW();
+{
+  const r = await finalityRequest();
+  rows.push(["finality_request", "requestInferenceWithFinality, 64-byte input", r.gas, null]);
+  rows.push(["finality_fulfil_provisional", "fulfil, opted in (provisional: record, no payment)", await gasOf(oracle.connect(relayer).fulfil(await item(operatorSet[0], r.id, r.req))), null]);
+  await ethers.provider.send("evm_increaseTime", [Number(window)]);
+  rows.push(["finality_finalize", "finalize after the window (credit + final event)", await gasOf(oracle.connect(relayer).finalize(r.id, r.req, OUTPUT)), null]);
+}
+{
+  const r = await finalityRequest();
+  await oracle.fulfil(await wrongItem(operatorSet[0], r.id, r.req));
+  rows.push(["challenge", "challenge (bond)", await gasOf(oracle.connect(relayer).challenge(r.id, keccak256(OUTPUT), { value: bond })), null]);
+  rows.push(["reexecute_first", "reexecute, 1st commitment", await gasOf(oracle.reexecute(await item(operatorSet[1], r.id, r.req))), null]);
+  rows.push(["reexecute_deciding", "reexecute, deciding commitment (original wrong: slash + 3 credits)", await gasOf(oracle.reexecute(await item(operatorSet[2], r.id, r.req))), null]);
+}
+{
+  const r = await finalityRequest();
+  await oracle.fulfil(await item(operatorSet[1], r.id, r.req)); // operatorSet[3] lost the quorum above
+  await oracle.connect(relayer).challenge(r.id, keccak256(WRONG), { value: bond });
+  await ethers.provider.send("evm_increaseTime", [Number(await oracle.REEXECUTION_WINDOW())]);
+  rows.push(["finality_timeout", "finalize after a round without majority (timeout: 2 credits)", await gasOf(oracle.connect(relayer).finalize(r.id, r.req, OUTPUT)), null]);
+}
+
 const fmt = (n: bigint) => n.toLocaleString("en-US");
 console.log("| operation | gas | target | met? |\n| --- | ---: | --- | --- |");
 for (const [, name, gas, target] of rows) {
