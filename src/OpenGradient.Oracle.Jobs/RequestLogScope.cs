@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OpenGradient.Oracle.Core.Requests;
 
@@ -10,13 +9,9 @@ namespace OpenGradient.Oracle.Jobs;
 /// </summary>
 internal static class RequestLogScope
 {
-    public static IDisposable? Begin(ILogger logger, RequestKey key) => logger.BeginScope(new Dictionary<string, object>
-    {
-        ["RequestKey"] = key.ToString(),
-        ["ChainId"] = key.ChainId,
-        ["Oracle"] = key.Oracle,
-        ["RequestId"] = key.RequestId.ToString(CultureInfo.InvariantCulture),
-    });
+    // One property, "chainId/oracle/requestId": not "RequestId", which ASP.NET Core already uses for HTTP requests.
+    public static IDisposable? Begin(ILogger logger, RequestKey key) =>
+        logger.BeginScope(new Dictionary<string, object> { ["RequestKey"] = key.ToString() });
 
     public static IDisposable? BeginModel(ILogger logger, string modelId) =>
         logger.BeginScope(new Dictionary<string, object> { ["ModelId"] = modelId });
