@@ -31,6 +31,16 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"non-loopback address ({url})", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://localhost:0")]
+    [InlineData("http://[::1]:0;http://127.0.0.2:0")]
+    public void Loopback_urls_need_no_credentials(string urls)
+    {
+        _config.Section("Dashboard")["Urls"] = urls;
+        var app = OracleNodeHost.Build(_config.HostOptions());
+        ((IDisposable)app).Dispose();
+    }
+
     [Fact]
     public async Task Allowing_remote_access_without_credentials_is_refused()
     {

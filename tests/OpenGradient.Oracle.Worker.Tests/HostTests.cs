@@ -43,11 +43,32 @@ public sealed class HostTests(NodeInfrastructure infrastructure) : IAsyncLifetim
         Assert.Contains("<td>31337</td>", html, StringComparison.Ordinal);
         Assert.Contains(NodeConfig.Oracle, html, StringComparison.Ordinal);
         Assert.Contains(_node.Config.OperatorAddress, html, StringComparison.Ordinal);
-        Assert.Contains("reachable", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"ok\">reachable</span>", html, StringComparison.Ordinal);
         Assert.Contains("href=\"/hangfire\"", html, StringComparison.Ordinal);
         Assert.Contains("Requests by status", html, StringComparison.Ordinal);
         Assert.Contains(">4242<", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Status_page_encodes_what_it_shows()
+    {
+        var key = SampleRequests.Key(oracle: NodeConfig.Oracle);
+        await Store.AddIfAbsentAsync(SampleRequests.Request(key));
+        await Store.TransitionAsync((await Store.GetAsync(key))!,
+            new RequestTransition.ObserveSettledElsewhere("<script>alert('x')</script> & more"));
+
+        var html = await _node.Http.GetStringAsync("/?status=SettledElsewhere");
+
+        Assert.Contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Status_page_rejects_an_unknown_status_filter()
+    {
+        using var response = await _node.Http.GetAsync("/?status=Nope");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     [Fact]
