@@ -103,10 +103,14 @@ internal sealed class StandInNodeHealth(
     public async Task<ChainHealthReport> CheckAsync(CancellationToken cancellationToken = default)
     {
         ulong? head = null;
+        System.Numerics.BigInteger? balance = null;
         string? error = null;
         try
         {
             head = await _rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+            if (_operator is not null)
+                balance = await _rpc.GetBalanceAsync(OpenGradient.Oracle.Ethereum.Primitives.Address.Parse(_operator), cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcTransportException or RpcErrorException)
         {
@@ -122,7 +126,7 @@ internal sealed class StandInNodeHealth(
 #pragma warning restore CA1031
         {
         }
-        return new ChainHealthReport(chain.Value.ChainId, _oracle, _operator, error is null, error, head, last, time.GetUtcNow());
+        return new ChainHealthReport(chain.Value.ChainId, _oracle, _operator, error is null, error, head, last, time.GetUtcNow(), balance);
     }
 
     public void Dispose() => _rpc.Dispose();

@@ -43,6 +43,9 @@ public sealed class HostTests(NodeInfrastructure infrastructure) : IAsyncLifetim
         Assert.Contains("<td>31337</td>", html, StringComparison.Ordinal);
         Assert.Contains(NodeConfig.Oracle, html, StringComparison.Ordinal);
         Assert.Contains(_node.Config.OperatorAddress, html, StringComparison.Ordinal);
+        // Hardhat funds its first account with 10000 ETH; nothing has spent from it in this test.
+        Assert.Contains("<th>Operator balance</th><td>10000 ETH</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<th>Pending transactions</th><td>0</td>", html, StringComparison.Ordinal);
         Assert.Contains("<span class=\"ok\">reachable</span>", html, StringComparison.Ordinal);
         Assert.Contains("href=\"/hangfire\"", html, StringComparison.Ordinal);
         Assert.Contains("Requests by status", html, StringComparison.Ordinal);

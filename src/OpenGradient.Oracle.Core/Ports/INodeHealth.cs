@@ -14,6 +14,7 @@ namespace OpenGradient.Oracle.Core.Ports;
 /// When the listener last completed a poll, whether or not it found new blocks; a poll that finds nothing is still
 /// progress. Null before the first poll. The readiness probe calls the listener stalled when this is too old.
 /// </param>
+/// <param name="OperatorBalance">The operator's balance in wei (it pays for result transactions), or null when unknown.</param>
 public sealed record ChainHealthReport(
     ulong ChainId,
     string Oracle,
@@ -22,7 +23,8 @@ public sealed record ChainHealthReport(
     string? RpcError,
     ulong? ChainHead,
     ulong? LastProcessedBlock,
-    DateTimeOffset? ListenerProgressAt)
+    DateTimeOffset? ListenerProgressAt,
+    System.Numerics.BigInteger? OperatorBalance = null)
 {
     /// <summary>Blocks between the chain head and the last processed block (0 when either is unknown).</summary>
     public ulong LagBlocks => ChainHead is { } head && LastProcessedBlock is { } last && head > last ? head - last : 0;

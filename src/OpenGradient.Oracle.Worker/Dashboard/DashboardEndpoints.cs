@@ -48,8 +48,8 @@ internal static class DashboardEndpoints
     }
 
     private static async Task<IResult> RenderStatusPageAsync(
-        string? status, int? limit, IRequestStore store, INodeHealth node, IOptions<DashboardOptions> dashboard,
-        IOptions<HealthOptions> health, TimeProvider time, CancellationToken cancellationToken)
+        string? status, int? limit, IRequestStore store, IOutboundTransactionStore transactions, INodeHealth node,
+        IOptions<DashboardOptions> dashboard, IOptions<HealthOptions> health, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!RequestQueries.TryParseStatus(status, out var filter))
             return Results.BadRequest($"unknown status '{status}'; use one of {RequestQueries.StatusNames}");
@@ -59,12 +59,18 @@ internal static class DashboardEndpoints
         var (chain, chainError) = await TryAsync(ct => node.CheckAsync(ct), timeout, cancellationToken).ConfigureAwait(false);
         var (counts, storeError) = await TryAsync(ct => store.CountByStatusAsync(ct), timeout, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<StoredRequest>? requests = null;
+        IReadOnlyList<OutboundTransaction>? pending = null;
         if (counts is not null)
+        {
             (requests, storeError) = await TryAsync(ct => RequestQueries.ListAsync(store, filter, take, ct), timeout, cancellationToken)
                 .ConfigureAwait(false);
+            if (chain?.Operator is { } sender)
+                (pending, _) = await TryAsync(ct => transactions.ListByStatusAsync(chain.ChainId, sender, OutboundTransactionStatus.Pending, ct),
+                    timeout, cancellationToken).ConfigureAwait(false);
+        }
 
         var page = StatusPage.Render(new StatusPageModel(
-            chain, chainError, counts, requests, storeError, filter, take, dashboard.Value.TransactionUrlFormat, time.GetUtcNow()));
+            chain, chainError, counts, requests, pending?.Count, storeError, filter, take, dashboard.Value.TransactionUrlFormat, time.GetUtcNow()));
         return Results.Content(page, "text/html; charset=utf-8");
     }
 

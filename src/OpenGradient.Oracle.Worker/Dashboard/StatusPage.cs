@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Numerics;
 using System.Text;
 using OpenGradient.Oracle.Core.Ports;
 using OpenGradient.Oracle.Core.Requests;
@@ -12,6 +13,7 @@ internal sealed record StatusPageModel(
     string? ChainError,
     IReadOnlyDictionary<RequestStatus, long>? Counts,
     IReadOnlyList<StoredRequest>? Requests,
+    int? PendingTransactions,
     string? StoreError,
     RequestStatus? Filter,
     int Limit,
@@ -58,6 +60,8 @@ internal static class StatusPage
         Row(html, "Chain id", c.ChainId.ToString(CultureInfo.InvariantCulture));
         Row(html, "Oracle address", c.Oracle, code: true);
         Row(html, "Operator address", c.Operator ?? "not loaded", code: c.Operator is not null);
+        Row(html, "Operator balance", c.OperatorBalance is { } wei ? Ether(wei) + " ETH" : "unknown");
+        Row(html, "Pending transactions", m.PendingTransactions?.ToString(CultureInfo.InvariantCulture) ?? "unknown");
         html.Append("<tr><th>Chain RPC</th><td>").Append(c.RpcReachable
             ? "<span class=\"ok\">reachable</span>"
             : "<span class=\"bad\">unreachable</span> " + E(c.RpcError ?? "")).Append("</td></tr>");
@@ -100,7 +104,7 @@ internal static class StatusPage
             return;
         }
         html.Append("<table><tr><th>request</th><th>status</th><th>model</th><th>requester</th><th>block</th>")
-            .Append("<th>outcome</th><th>transaction</th><th>updated</th><th>age</th><th>detail</th></tr>");
+            .Append("<th>outcome</th><th>transaction</th><th>updated</th><th title=\"from first seen to last update\">latency</th><th>detail</th></tr>");
         foreach (var stored in requests)
         {
             var v = RequestView.From(stored);
@@ -130,6 +134,14 @@ internal static class StatusPage
 
     private static void Row(StringBuilder html, string name, string value, bool code = false) =>
         html.Append("<tr><th>").Append(E(name)).Append("</th><td>").Append(code ? "<code>" + E(value) + "</code>" : E(value)).Append("</td></tr>");
+
+    /// <summary>Wei as ether with up to 6 decimals, truncated (display only).</summary>
+    internal static string Ether(BigInteger wei)
+    {
+        var whole = BigInteger.DivRem(BigInteger.Abs(wei), BigInteger.Pow(10, 18), out var fraction);
+        var decimals = fraction.ToString("D18", CultureInfo.InvariantCulture)[..6].TrimEnd('0');
+        return (wei.Sign < 0 ? "-" : "") + whole.ToString(CultureInfo.InvariantCulture) + (decimals.Length > 0 ? "." + decimals : "");
+    }
 
     private static string Short(string hex) => hex.Length > 18 ? hex[..10] + "…" + hex[^6..] : hex;
 
