@@ -71,7 +71,8 @@ public static class OracleNodeHost
         }
 
         app.Services.GetRequiredService<PrometheusOracleMetrics>().RefreshFromStore(
-            app.Services.GetRequiredService<IRequestStore>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenGradient.Oracle.Worker.Metrics"));
+            app.Services.GetRequiredService<IRequestStore>(), app.Services.GetRequiredService<Hangfire.JobStorage>(),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenGradient.Oracle.Worker.Metrics"));
         app.MapOracleDashboard();
         return app;
     }

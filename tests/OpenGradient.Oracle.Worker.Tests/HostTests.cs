@@ -154,6 +154,7 @@ public sealed class HostTests(NodeInfrastructure infrastructure) : IAsyncLifetim
         Assert.Equal(7, after["oracle_listener_lag_blocks"]);
         Assert.Equal(1, after["oracle_requests{status=\"Discovered\"}"]);
         Assert.Equal(1, after["oracle_request_store_up"]);
+        Assert.Equal(0, after["oracle_jobs{state=\"enqueued\"}"]);
     }
 
     [Fact]

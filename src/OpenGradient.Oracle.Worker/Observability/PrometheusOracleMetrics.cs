@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.Extensions.Logging;
 using OpenGradient.Oracle.Core.Models;
 using OpenGradient.Oracle.Core.Ports;
@@ -27,6 +28,7 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     private readonly Counter _feeBumps;
     private readonly Gauge _requestsByStatus;
     private readonly Gauge _storeUp;
+    private readonly Gauge _jobs;
 
     public PrometheusOracleMetrics()
     {
@@ -53,6 +55,7 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
         _requestsByStatus = factory.CreateGauge("oracle_requests", "Stored requests by status (read from the database at scrape time).",
             "status");
         _storeUp = factory.CreateGauge("oracle_request_store_up", "1 when the last scrape could read request counts from the database.");
+        _jobs = factory.CreateGauge("oracle_jobs", "Hangfire jobs by state (queue depth), read at scrape time.", "state");
     }
 
     public CollectorRegistry Registry { get; }
@@ -93,7 +96,7 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     /// Refreshes the per-status gauge before each scrape. A database outage must not fail the whole scrape (the other
     /// series matter most exactly then), so it sets <c>oracle_request_store_up</c> to 0 and keeps the last counts.
     /// </summary>
-    public void RefreshFromStore(IRequestStore store, ILogger logger)
+    public void RefreshFromStore(IRequestStore store, JobStorage jobs, ILogger logger)
     {
         Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
@@ -103,6 +106,11 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
             {
                 var counts = await store.CountByStatusAsync(timeout.Token).ConfigureAwait(false);
                 foreach (var (status, count) in counts) _requestsByStatus.WithLabels(status.ToString()).Set(count);
+                var statistics = jobs.GetMonitoringApi().GetStatistics();
+                _jobs.WithLabels("enqueued").Set(statistics.Enqueued);
+                _jobs.WithLabels("scheduled").Set(statistics.Scheduled);
+                _jobs.WithLabels("processing").Set(statistics.Processing);
+                _jobs.WithLabels("failed").Set(statistics.Failed);
                 _storeUp.Set(1);
             }
 #pragma warning disable CA1031 // any store failure is reported as store_up 0; the scrape itself must go on
