@@ -74,8 +74,54 @@ public sealed record ProofBundle(
     SettlementRecord Settlement,
     IReadOnlyList<CommitmentRecord> Commitments,
     BigInteger MinStake,
-    IReadOnlyList<OperatorRecord> Operators)
+    IReadOnlyList<OperatorRecord> Operators,
+    FinalityHistory? Finality = null)
 {
+    /// <summary>Re-execution commitments of a challenge round carry this method name.</summary>
+    public const string ReexecuteMethod = "reexecute";
+
+    /// <summary>The output that counts: the final one of an opted-in request once finalized, else the settled one.</summary>
+    public byte[]? EffectiveOutput => Finality?.FinalOutput ?? Settlement.Output;
+
+    /// <summary>The hash of <see cref="EffectiveOutput"/> as the chain reported it.</summary>
+    public byte[]? EffectiveOutputHash => Finality?.FinalOutputHash ?? Settlement.OutputHash;
+
     public const string FormatName = "opengradient-oracle-proof";
     public const int FormatVersion = 1;
 }
+
+/// <summary>How a challenge round of an opted-in request ended (docs/PROTOCOL.md, "Challenge window").</summary>
+public enum ChallengeOutcome
+{
+    /// <summary>Not challenged, or challenged and the round is still open.</summary>
+    None,
+
+    /// <summary><c>ChallengeResolved(originalCorrect = true)</c>: the re-executors confirmed the provisional output.</summary>
+    OriginalCorrect,
+
+    /// <summary><c>ChallengeResolved(originalCorrect = false)</c>: the re-executors' majority replaced it.</summary>
+    OriginalWrong,
+
+    /// <summary><c>ChallengeTimedOut</c>: no majority in the round; the provisional output stands.</summary>
+    TimedOut,
+}
+
+/// <summary>A <c>challenge</c> of a provisional result.</summary>
+public sealed record ChallengeRecord(Address Challenger, byte[] ClaimedOutputHash, ChainPosition Position);
+
+/// <summary>
+/// The two-phase history of a request that opted into the challenge window (null in a bundle otherwise): the
+/// provisional result, an optional challenge and its outcome, and the final output once <c>ResultFinalized</c> was
+/// emitted. Re-execution commitments of a challenge round are in <see cref="ProofBundle.Commitments"/> with method
+/// <c>reexecute</c>.
+/// </summary>
+public sealed record FinalityHistory(
+    ulong ChallengeWindow,
+    Address ProvisionalOperator,
+    byte[] ProvisionalOutputHash,
+    ulong ChallengeDeadline,
+    ChallengeRecord? Challenge,
+    ChallengeOutcome Outcome,
+    byte[]? FinalOutput,
+    byte[]? FinalOutputHash,
+    ChainPosition? Finalized);

@@ -85,6 +85,7 @@ public static class ProofBundleJson
                 ["active"] = o.Active,
                 ["atBlock"] = o.AtBlock,
             }).ToArray()),
+            ["finality"] = bundle.Finality is { } f ? WriteFinality(f) : null,
         };
         return root.ToJsonString(Indented) + "\n";
     }
@@ -137,10 +138,11 @@ public static class ProofBundleJson
                 ULong(o, $"{p}.unbondingAt"), Bool(o, $"{p}.active"), ULong(o, $"{p}.atBlock"));
         }).ToArray();
 
+        var finality = root["finality"] is JsonObject fo ? ReadFinality(fo) : null;
         return new ProofBundle(
             ULong(root, "chainId"), Addr(root, "oracle"), Addr(root, "modelRegistry"), Addr(root, "operatorRegistry"),
             Big(root, "requestId", 256), request, Bytes(root, "input"), ReadPosition(Obj(root, "requested"), "requested"),
-            model, settlement, commitments, Big(root, "minStake"), operators);
+            model, settlement, commitments, Big(root, "minStake"), operators, finality);
     }
 
     // ------------------------------------------------------------------ writing helpers
@@ -167,6 +169,55 @@ public static class ProofBundleJson
         ["minValue"] = spec.MinValue.ToString(CultureInfo.InvariantCulture),
         ["maxValue"] = spec.MaxValue.ToString(CultureInfo.InvariantCulture),
         ["shape"] = new JsonArray(spec.Shape.Select(d => (JsonNode?)d).ToArray()),
+    };
+
+    private static JsonObject WriteFinality(FinalityHistory f) => new()
+    {
+        ["challengeWindow"] = Dec(f.ChallengeWindow),
+        ["provisionalOperator"] = f.ProvisionalOperator.ToString(),
+        ["provisionalOutputHash"] = Hex.Encode(f.ProvisionalOutputHash),
+        ["challengeDeadline"] = Dec(f.ChallengeDeadline),
+        ["challenge"] = f.Challenge is { } c ? Position(c.Position, new JsonObject
+        {
+            ["challenger"] = c.Challenger.ToString(),
+            ["claimedOutputHash"] = Hex.Encode(c.ClaimedOutputHash),
+        }) : null,
+        ["outcome"] = Outcome(f.Outcome),
+        ["final"] = f.FinalOutput is { } output && f.Finalized is { } at ? Position(at, new JsonObject
+        {
+            ["output"] = Hex.Encode(output),
+            ["outputHash"] = Hex.Encode(f.FinalOutputHash ?? []),
+        }) : null,
+    };
+
+    private static FinalityHistory ReadFinality(JsonObject f)
+    {
+        var challenge = f["challenge"] is JsonObject c
+            ? new ChallengeRecord(Addr(c, "finality.challenge.challenger"), Bytes(c, "finality.challenge.claimedOutputHash", 32), ReadPosition(c, "finality.challenge"))
+            : null;
+        var final = f["final"] as JsonObject;
+        var outcome = Str(f, "finality.outcome") switch
+        {
+            "none" => ChallengeOutcome.None,
+            "original-correct" => ChallengeOutcome.OriginalCorrect,
+            "original-wrong" => ChallengeOutcome.OriginalWrong,
+            "timed-out" => ChallengeOutcome.TimedOut,
+            var other => throw new ProofBundleFormatException($"\"finality.outcome\" is '{other}', not none, original-correct, original-wrong or timed-out"),
+        };
+        return new FinalityHistory(
+            ULong(f, "finality.challengeWindow"), Addr(f, "finality.provisionalOperator"), Bytes(f, "finality.provisionalOutputHash", 32),
+            ULong(f, "finality.challengeDeadline"), challenge, outcome,
+            final is null ? null : Bytes(final, "finality.final.output"),
+            final is null ? null : Bytes(final, "finality.final.outputHash", 32),
+            final is null ? null : ReadPosition(final, "finality.final"));
+    }
+
+    private static string Outcome(ChallengeOutcome outcome) => outcome switch
+    {
+        ChallengeOutcome.OriginalCorrect => "original-correct",
+        ChallengeOutcome.OriginalWrong => "original-wrong",
+        ChallengeOutcome.TimedOut => "timed-out",
+        _ => "none",
     };
 
     // ------------------------------------------------------------------ reading helpers

@@ -52,7 +52,10 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
             Topics =
             [
                 [OracleAbi.InferenceRequestedEventAbi.Topic0, OracleAbi.CommitmentRecordedEventAbi.Topic0, OracleAbi.InferenceFulfilledEventAbi.Topic0,
-                    OracleAbi.InferenceFailedEventAbi.Topic0, OracleAbi.InferenceCancelledEventAbi.Topic0],
+                    OracleAbi.InferenceFailedEventAbi.Topic0, OracleAbi.InferenceCancelledEventAbi.Topic0,
+                    OracleAbi.FinalityRequestedEventAbi.Topic0, OracleAbi.ResultProvisionalEventAbi.Topic0, OracleAbi.ResultChallengedEventAbi.Topic0,
+                    OracleAbi.ReexecutionRecordedEventAbi.Topic0, OracleAbi.ChallengeResolvedEventAbi.Topic0, OracleAbi.ChallengeTimedOutEventAbi.Topic0,
+                    OracleAbi.ResultFinalizedEventAbi.Topic0],
                 [Votes.Topic(requestId)],
             ],
             FromBlock = BlockTag.Number(FromBlock),
@@ -78,9 +81,12 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
 
         var domain = Eip712Domain.InferenceOracle(chainId, oracle);
         var commitments = new List<CommitmentRecord>();
-        foreach (var log in logs.Where(l => OracleAbi.IsCommitmentRecordedEvent(l.Topics)))
+        foreach (var log in logs.Where(l => OracleAbi.IsCommitmentRecordedEvent(l.Topics) || OracleAbi.IsReexecutionRecordedEvent(l.Topics)))
         {
-            var recorded = OracleAbi.DecodeCommitmentRecordedEvent(log.Topics, log.Data);
+            // A re-execution in a challenge round is the same signed Commitment, recorded under its own event.
+            var recorded = OracleAbi.IsCommitmentRecordedEvent(log.Topics)
+                ? OracleAbi.DecodeCommitmentRecordedEvent(log.Topics, log.Data)
+                : FromReexecution(OracleAbi.DecodeReexecutionRecordedEvent(log.Topics, log.Data));
             commitments.Add(await ReadCommitmentAsync(domain, requestId, requested.Request, recorded, Position(log), cancellationToken).ConfigureAwait(false));
         }
 
@@ -100,7 +106,7 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
             operators.Add((await registry.GetAsync(c.Operator, c.Position.BlockNumber, cancellationToken).ConfigureAwait(false))!);
 
         return new ProofBundle(chainId, oracle, modelRegistry, operatorRegistry, requestId, requested.Request, requested.Input,
-            Position(requestedLog), model, settlement, commitments, minStake, operators);
+            Position(requestedLog), model, settlement, commitments, minStake, operators, ReadFinality(logs));
     }
 
     /// <summary>A request settled after <see cref="FromBlock"/> may have been made before it (verify --all over a
@@ -116,6 +122,41 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
             ToBlock = BlockTag.Number(FromBlock - 1),
         }, cancellationToken).ConfigureAwait(false);
         return logs.Where(l => !l.Removed).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).FirstOrDefault();
+    }
+
+    private static OracleAbi.CommitmentRecordedEvent FromReexecution(OracleAbi.ReexecutionRecordedEvent e) =>
+        new(e.RequestId, e.Operator, e.OutputHash, e.Runtime);
+
+    /// <summary>The challenge-window history of an opted-in request with a provisional result; null otherwise.</summary>
+    private static FinalityHistory? ReadFinality(List<RpcLog> logs)
+    {
+        var requestedLog = logs.FirstOrDefault(l => OracleAbi.IsFinalityRequestedEvent(l.Topics));
+        var provisionalLog = logs.FirstOrDefault(l => OracleAbi.IsResultProvisionalEvent(l.Topics));
+        if (requestedLog is null || provisionalLog is null) return null;
+        var window = OracleAbi.DecodeFinalityRequestedEvent(requestedLog.Topics, requestedLog.Data).ChallengeWindow;
+        var provisional = OracleAbi.DecodeResultProvisionalEvent(provisionalLog.Topics, provisionalLog.Data);
+
+        ChallengeRecord? challenge = null;
+        if (logs.FirstOrDefault(l => OracleAbi.IsResultChallengedEvent(l.Topics)) is { } challengedLog)
+        {
+            var e = OracleAbi.DecodeResultChallengedEvent(challengedLog.Topics, challengedLog.Data);
+            challenge = new ChallengeRecord(e.Challenger, e.ClaimedOutputHash, Position(challengedLog));
+        }
+        var outcome = ChallengeOutcome.None;
+        if (logs.FirstOrDefault(l => OracleAbi.IsChallengeResolvedEvent(l.Topics)) is { } resolvedLog)
+            outcome = OracleAbi.DecodeChallengeResolvedEvent(resolvedLog.Topics, resolvedLog.Data).OriginalCorrect ? ChallengeOutcome.OriginalCorrect : ChallengeOutcome.OriginalWrong;
+        else if (logs.Any(l => OracleAbi.IsChallengeTimedOutEvent(l.Topics)))
+            outcome = ChallengeOutcome.TimedOut;
+
+        byte[]? finalOutput = null, finalHash = null;
+        ChainPosition? finalized = null;
+        if (logs.FirstOrDefault(l => OracleAbi.IsResultFinalizedEvent(l.Topics)) is { } finalLog)
+        {
+            var e = OracleAbi.DecodeResultFinalizedEvent(finalLog.Topics, finalLog.Data);
+            (finalOutput, finalHash, finalized) = (e.Output, e.OutputHash, Position(finalLog));
+        }
+        return new FinalityHistory((ulong)window, provisional.Operator, provisional.OutputHash, (ulong)provisional.ChallengeDeadline,
+            challenge, outcome, finalOutput, finalHash, finalized);
     }
 
     private static SettlementRecord FromFulfilled(OracleAbi.InferenceFulfilledEvent e, ChainPosition position) =>
@@ -150,6 +191,10 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
             foreach (var item in (IReadOnlyList<object?>)OracleAbi.FulfilBatchFunction.DecodeCall(calldata)[0]!)
                 AddFulfilment(OracleAbi.Fulfilment.FromAbi(item), "fulfilBatch");
         }
+        else if (selector.SequenceEqual(OracleAbi.ReexecuteFunction.Selector))
+        {
+            AddFulfilment(OracleAbi.Fulfilment.FromAbi(OracleAbi.ReexecuteFunction.DecodeCall(calldata)[0]), ProofBundle.ReexecuteMethod);
+        }
         else if (selector.SequenceEqual(OracleAbi.ReportFailureFunction.Selector))
         {
             var report = OracleAbi.FailureReport.FromAbi(OracleAbi.ReportFailureFunction.DecodeCall(calldata)[0]);
@@ -159,7 +204,7 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
         }
         else
         {
-            throw new SettlementReadException($"transaction {Hex.Encode(position.TransactionHash)} calls selector {Hex.Encode(selector)}, not fulfil, fulfilBatch or reportFailure");
+            throw new SettlementReadException($"transaction {Hex.Encode(position.TransactionHash)} calls selector {Hex.Encode(selector)}, not fulfil, fulfilBatch, reexecute or reportFailure");
         }
 
         var sameVote = candidates.Where(c => c.Runtime.AsSpan().SequenceEqual(recorded.Runtime) && VoteOf(c).AsSpan().SequenceEqual(recorded.Vote)).ToList();

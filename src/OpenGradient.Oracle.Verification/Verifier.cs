@@ -46,8 +46,8 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
             : CheckResult.Skip("re-execution", "needs the model file (see model-file)"));
 
         var domain = Eip712Domain.InferenceOracle(bundle.ChainId, bundle.Oracle);
-        var winningVote = settlement.Kind == SettlementKind.Fulfilled ? settlement.OutputHash ?? [] : Votes.ForFailure(settlement.Reason ?? 0);
-        var agreeing = new List<Address>();
+        var winningVote = settlement.Kind == SettlementKind.Fulfilled ? bundle.EffectiveOutputHash ?? [] : Votes.ForFailure(settlement.Reason ?? 0);
+        var agreeing = new List<(Address Signer, bool Reexecution)>();
         for (var i = 0; i < bundle.Commitments.Count; i++)
         {
             var commitment = bundle.Commitments[i];
@@ -58,11 +58,13 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
                 ? await CheckOperatorAsync(i, s, commitment.Position.BlockNumber, bundle.MinStake, cancellationToken).ConfigureAwait(false)
                 : CheckResult.Skip($"operator[{i}]", "no signer recovered (see " + signature.Name + ")");
             checks.Add(operatorCheck);
-            if (signature.Passed && operatorCheck.Passed && ContentVote(commitment).AsSpan().SequenceEqual(winningVote) && !agreeing.Contains(signer!.Value))
-                agreeing.Add(signer.Value);
+            var vote = (signer ?? default, commitment.Method == ProofBundle.ReexecuteMethod);
+            if (signature.Passed && operatorCheck.Passed && ContentVote(commitment).AsSpan().SequenceEqual(winningVote) && !agreeing.Contains(vote))
+                agreeing.Add(vote);
         }
 
         checks.Add(CheckQuorum(bundle, winningVote, agreeing));
+        if (bundle.Finality is { } finality) checks.Add(CheckFinality(bundle, finality));
         checks.Add(CheckRuntime(bundle, winningVote));
         return new VerificationReport(bundle.RequestId, source, checks);
     }
@@ -100,13 +102,14 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
     private static CheckResult CheckOutputHash(ProofBundle b)
     {
         const string name = "output-hash";
-        var output = b.Settlement.Output ?? [];
+        var output = b.EffectiveOutput ?? [];
+        var which = b.Finality?.FinalOutput is null ? "settled" : "final";
         if (output.Length != b.Request.OutputBytes)
-            return CheckResult.Fail(name, $"the settled output has {output.Length} bytes; the request expects {b.Request.OutputBytes}");
+            return CheckResult.Fail(name, $"the {which} output has {output.Length} bytes; the request expects {b.Request.OutputBytes}");
         var actual = Votes.ForOutput(output);
-        return actual.AsSpan().SequenceEqual(b.Settlement.OutputHash ?? [])
-            ? CheckResult.Pass(name, $"keccak256(output) = settled outputHash {Hex.Encode(actual)}")
-            : CheckResult.Fail(name, $"keccak256(output) = {Hex.Encode(actual)} but the settlement's outputHash is {Hex.Encode(b.Settlement.OutputHash ?? [])}");
+        return actual.AsSpan().SequenceEqual(b.EffectiveOutputHash ?? [])
+            ? CheckResult.Pass(name, $"keccak256(output) = {which} outputHash {Hex.Encode(actual)}")
+            : CheckResult.Fail(name, $"keccak256(output) = {Hex.Encode(actual)} but the {which} outputHash is {Hex.Encode(b.EffectiveOutputHash ?? [])}");
     }
 
     /// <summary>Needs no model: an honest node clamps every output element to the registered range, so an element
@@ -114,7 +117,7 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
     private static CheckResult CheckOutputRange(ProofBundle b)
     {
         const string name = "output-range";
-        var output = b.Settlement.Output ?? [];
+        var output = b.EffectiveOutput ?? [];
         var spec = b.Model.Output;
         if (output.Length != spec.ByteLength)
             return CheckResult.Fail(name, $"the settled output has {output.Length} bytes; the output spec takes {spec.ByteLength}");
@@ -157,7 +160,7 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
 
         if (b.Settlement.Kind == SettlementKind.Fulfilled)
         {
-            var settled = b.Settlement.Output ?? [];
+            var settled = b.EffectiveOutput ?? [];
             if (!result.IsSuccess)
                 return CheckResult.Fail(name, $"re-running fails with {Name(result.Failure.Reason)} ({result.Failure.Detail}), but an output was settled");
             if (result.Output.AsSpan().SequenceEqual(settled))
@@ -253,16 +256,48 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
         return CheckResult.Pass(name, $"{signer} was a registered, active operator with stake {state.Stake} wei {where}");
     }
 
-    private static CheckResult CheckQuorum(ProofBundle b, byte[] winningVote, List<Address> agreeing)
+    /// <summary>Re-executors that must agree to decide a challenge round (<c>CHALLENGE_QUORUM</c>).</summary>
+    private const int ChallengeQuorum = 2;
+
+    private static CheckResult CheckQuorum(ProofBundle b, byte[] winningVote, List<(Address Signer, bool Reexecution)> agreeing)
     {
         const string name = "quorum";
-        var k = (int)b.Request.Redundancy;
+        // A decided challenge round settles on its re-executors' majority; otherwise the request's own commitments count.
+        var byRound = b.Finality?.Outcome is ChallengeOutcome.OriginalCorrect or ChallengeOutcome.OriginalWrong;
+        var needed = byRound ? ChallengeQuorum : (int)b.Request.Redundancy;
+        var count = agreeing.Count(a => a.Reexecution == byRound);
+        var who = byRound ? "re-executing operator(s) of the challenge round" : "active operator(s)";
+        var requirement = byRound ? $"the challenge quorum {ChallengeQuorum}" : $"redundancy {needed}";
         var dissent = b.Commitments.Count(c => !c.Vote.AsSpan().SequenceEqual(winningVote));
         var settledAs = b.Settlement.Kind == SettlementKind.Fulfilled ? $"output hash {Hex.Encode(winningVote)}" : $"failure {Name(b.Settlement.Reason ?? 0)}";
         var dissentText = dissent == 0 ? "" : $"; {dissent} commitment(s) voted otherwise";
-        return agreeing.Count >= k
-            ? CheckResult.Pass(name, $"{agreeing.Count} distinct active operator(s) with valid signatures voted for the settled {settledAs} (redundancy {k}){dissentText}")
-            : CheckResult.Fail(name, $"only {agreeing.Count} distinct active operator(s) with valid signatures voted for the settled {settledAs}; redundancy {k} needs {k}{dissentText}");
+        return count >= needed
+            ? CheckResult.Pass(name, $"{count} distinct {who} with valid signatures voted for the {settledAs} ({requirement}){dissentText}")
+            : CheckResult.Fail(name, $"only {count} distinct {who} with valid signatures voted for the {settledAs}; {requirement} needs {needed}{dissentText}");
+    }
+
+    /// <summary>An opted-in request: its result counts only once final, and the final output must be the one the
+    /// round (or the window) allows.</summary>
+    private static CheckResult CheckFinality(ProofBundle b, FinalityHistory f)
+    {
+        const string name = "finality";
+        var provisional = Hex.Encode(f.ProvisionalOutputHash);
+        if (f.FinalOutputHash is not { } finalHash)
+        {
+            return f.Challenge is { } open
+                ? CheckResult.Unverifiable(name, $"the provisional result {provisional} was challenged by {open.Challenger} and the re-execution round has not decided yet; it is not final")
+                : CheckResult.Unverifiable(name, $"the result {provisional} is provisional: it can be challenged until {f.ChallengeDeadline} (unix time) and is final only after `finalize`");
+        }
+        var final = Hex.Encode(finalHash);
+        var same = finalHash.AsSpan().SequenceEqual(f.ProvisionalOutputHash);
+        return f.Outcome switch
+        {
+            ChallengeOutcome.None when same => CheckResult.Pass(name, $"final at block {f.Finalized!.BlockNumber}: not challenged within the window, the provisional output {provisional} stands"),
+            ChallengeOutcome.TimedOut when same => CheckResult.Pass(name, $"final at block {f.Finalized!.BlockNumber}: the challenge by {f.Challenge?.Challenger} timed out without a majority, the provisional output stands"),
+            ChallengeOutcome.OriginalCorrect when same => CheckResult.Pass(name, $"final at block {f.Finalized!.BlockNumber}: the challenge by {f.Challenge?.Challenger} lost, the re-executors confirmed {provisional}"),
+            ChallengeOutcome.OriginalWrong when !same => CheckResult.Pass(name, $"final at block {f.Finalized!.BlockNumber}: the challenge by {f.Challenge?.Challenger} won, the provisional output {provisional} was replaced by the re-executors' {final}"),
+            _ => CheckResult.Fail(name, $"outcome {f.Outcome} does not fit a final output {final} against the provisional {provisional}"),
+        };
     }
 
     private static CheckResult CheckRuntime(ProofBundle b, byte[] winningVote)

@@ -98,6 +98,35 @@ public sealed class DevnetFixture : IAsyncLifetime
         return new PendingRequest(e.RequestId, e.Request, input, model, receipt.BlockNumber);
     }
 
+    /// <summary>A k = 1 request that opts into the challenge window and two-phase delivery.</summary>
+    public async Task<PendingRequest> RequestWithFinalityAsync(RegistryModel model, long[] values)
+    {
+        var input = TensorCodec.Encode(values, model.Input);
+        var latest = await Rpc.GetBlockByNumberAsync(BlockTag.Latest);
+        var receipt = await Sender(Requester).SendAndWaitAsync(new TransactionCall(Deployment.InferenceOracle,
+            InferenceOracleContract.EncodeRequestInferenceWithFinality(model.ModelId, input, 0, latest!.Timestamp + 3600), model.Fee), Timeout);
+        var log = receipt.Logs.Single(l => InferenceOracleContract.IsInferenceRequestedEvent(l.Topics));
+        var e = InferenceOracleContract.DecodeInferenceRequestedEvent(log.Topics, log.Data);
+        return new PendingRequest(e.RequestId, e.Request, input, model, receipt.BlockNumber);
+    }
+
+    /// <summary>Disputes the provisional result with the exact bond (minStake / 10).</summary>
+    public Task<RpcReceipt> ChallengeAsync(PrivateKey challenger, PendingRequest r, byte[] claimedOutputHash) =>
+        SendAsync(challenger, new TransactionCall(Deployment.InferenceOracle, InferenceOracleContract.EncodeChallenge(r.Id, claimedOutputHash), MinStake / 10));
+
+    /// <summary>A re-execution commitment in the challenge round: the same signed Fulfilment as fulfil.</summary>
+    public Task<RpcReceipt> ReexecuteAsync(PendingRequest r, PrivateKey key, byte[] output) =>
+        SendAsync(key, new TransactionCall(Deployment.InferenceOracle, InferenceOracleContract.EncodeReexecute(
+            new InferenceOracleContract.Fulfilment(r.Id, r.Request, output, Runtime, SignCommitment(key, r, output)))));
+
+    /// <summary>Moves the devnet clock past the challenge window (1 hour) and calls finalize.</summary>
+    public async Task<RpcReceipt> FinalizeAfterWindowAsync(PendingRequest r, byte[] provisionalOutput)
+    {
+        await Node.RpcAsync("evm_increaseTime", 3601);
+        await Node.RpcAsync("evm_mine");
+        return await SendAsync(Requester, new TransactionCall(Deployment.InferenceOracle, InferenceOracleContract.EncodeFinalize(r.Id, r.Request, provisionalOutput)));
+    }
+
     /// <summary>What an honest operator computes.</summary>
     public async Task<InferenceResult> RunAsync(PendingRequest r) =>
         await OperatorInference.RunAsync(new InferenceRequest(r.Model.ModelId, null, r.Model.Input, r.Model.Output, r.Input));
