@@ -169,7 +169,10 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
         }
 
         var reason = b.Settlement.Reason ?? 0;
-        if (reason is (ushort)FailureReason.ModelFileUnavailable or (ushort)FailureReason.RetriesExhausted or (ushort)FailureReason.ModelUnknown)
+        // These describe where the operator looked for the model or how its machine behaved, not the model and input:
+        // running them again elsewhere proves nothing either way.
+        if (reason is (ushort)FailureReason.ModelFileUnavailable or (ushort)FailureReason.ModelHashMismatch
+            or (ushort)FailureReason.RetriesExhausted or (ushort)FailureReason.ModelUnknown)
         {
             return result.IsSuccess
                 ? CheckResult.Unverifiable(name, $"{Name(reason)} describes the operator's environment and cannot be reproduced; note that re-running here succeeds with {Describe(result.Output, b.Model.Output)}")

@@ -152,6 +152,20 @@ public sealed class OnlineVerificationTests(DevnetFixture devnet)
     }
 
     [Fact]
+    public async Task A_failure_that_describes_the_operators_machine_cannot_be_confirmed_by_re_running()
+    {
+        var request = await devnet.RequestAsync(RegistryModel.CreditScorer, Inputs.Credit(14));
+        await devnet.ReportFailureAsync(request, devnet.Operator1, FailureReason.RetriesExhausted);
+
+        var report = await VerifyOnlineAsync(request);
+
+        Assert.Equal(Verdict.Incomplete, report.Verdict);
+        Assert.Equal(CheckOutcome.Unverifiable, report["re-execution"].Outcome);
+        Assert.Contains("RETRIES_EXHAUSTED describes the operator's environment", report["re-execution"].Detail, StringComparison.Ordinal);
+        Assert.True(report["signature[0]"].Passed && report["quorum"].Passed);
+    }
+
+    [Fact]
     public async Task A_quorum_of_two_operators_one_through_fulfilBatch_verifies_with_both_signers()
     {
         var request = await devnet.RequestAsync(RegistryModel.Int8Classifier, Inputs.Int8(9), redundancy: 2);
