@@ -25,16 +25,14 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
 
     public Address Oracle => oracle;
 
+    /// <summary>Most blocks one eth_getLogs call may span (public RPC providers cap it); 0 = no limit.</summary>
+    public ulong MaxBlockRange { get; init; }
+
     /// <summary>Request ids settled (fulfilled or failed) by this oracle in [from, to], in settlement order.</summary>
     public async Task<IReadOnlyList<BigInteger>> FindSettledAsync(ulong fromBlock, ulong toBlock, CancellationToken cancellationToken = default)
     {
-        var logs = await rpc.GetLogsAsync(new LogFilter
-        {
-            Addresses = [oracle],
-            Topics = [[OracleAbi.InferenceFulfilledEventAbi.Topic0, OracleAbi.InferenceFailedEventAbi.Topic0]],
-            FromBlock = BlockTag.Number(fromBlock),
-            ToBlock = BlockTag.Number(toBlock),
-        }, cancellationToken).ConfigureAwait(false);
+        var logs = await GetLogsAsync([[OracleAbi.InferenceFulfilledEventAbi.Topic0, OracleAbi.InferenceFailedEventAbi.Topic0]],
+            fromBlock, toBlock, cancellationToken).ConfigureAwait(false);
         return logs.Where(l => !l.Removed && l.Topics.Count > 1)
             .OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex)
             .Select(l => new BigInteger(l.Topics[1], isUnsigned: true, isBigEndian: true))
@@ -46,10 +44,8 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
     public async Task<ProofBundle> ReadAsync(BigInteger requestId, CancellationToken cancellationToken = default)
     {
         var chainId = await rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
-        var logs = (await rpc.GetLogsAsync(new LogFilter
-        {
-            Addresses = [oracle],
-            Topics =
+        var latest = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var logs = (await GetLogsAsync(
             [
                 [OracleAbi.InferenceRequestedEventAbi.Topic0, OracleAbi.CommitmentRecordedEventAbi.Topic0, OracleAbi.InferenceFulfilledEventAbi.Topic0,
                     OracleAbi.InferenceFailedEventAbi.Topic0, OracleAbi.InferenceCancelledEventAbi.Topic0,
@@ -58,9 +54,7 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
                     OracleAbi.ResultFinalizedEventAbi.Topic0],
                 [Votes.Topic(requestId)],
             ],
-            FromBlock = BlockTag.Number(FromBlock),
-            ToBlock = BlockTag.Latest,
-        }, cancellationToken).ConfigureAwait(false))
+            FromBlock, latest, cancellationToken).ConfigureAwait(false))
             .Where(l => !l.Removed)
             .OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex)
             .ToList();
@@ -114,14 +108,29 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
     private async Task<RpcLog?> FindRequestedBeforeAsync(BigInteger requestId, CancellationToken cancellationToken)
     {
         if (FromBlock == 0) return null;
-        var logs = await rpc.GetLogsAsync(new LogFilter
-        {
-            Addresses = [oracle],
-            Topics = [[OracleAbi.InferenceRequestedEventAbi.Topic0], [Votes.Topic(requestId)]],
-            FromBlock = BlockTag.Number(0),
-            ToBlock = BlockTag.Number(FromBlock - 1),
-        }, cancellationToken).ConfigureAwait(false);
+        var logs = await GetLogsAsync([[OracleAbi.InferenceRequestedEventAbi.Topic0], [Votes.Topic(requestId)]],
+            0, FromBlock - 1, cancellationToken).ConfigureAwait(false);
         return logs.Where(l => !l.Removed).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).FirstOrDefault();
+    }
+
+    /// <summary>eth_getLogs on the oracle over [from, to], split into <see cref="MaxBlockRange"/>-sized calls.</summary>
+    private async Task<List<RpcLog>> GetLogsAsync(IReadOnlyList<IReadOnlyList<byte[]>?> topics, ulong from, ulong to, CancellationToken cancellationToken)
+    {
+        var logs = new List<RpcLog>();
+        if (from > to) return logs;
+        var span = MaxBlockRange == 0 ? ulong.MaxValue : MaxBlockRange;
+        for (var start = from; ; start += span)
+        {
+            var end = to - start < span ? to : start + span - 1;
+            logs.AddRange(await rpc.GetLogsAsync(new LogFilter
+            {
+                Addresses = [oracle],
+                Topics = topics,
+                FromBlock = BlockTag.Number(start),
+                ToBlock = BlockTag.Number(end),
+            }, cancellationToken).ConfigureAwait(false));
+            if (end == to) return logs;
+        }
     }
 
     private static OracleAbi.CommitmentRecordedEvent FromReexecution(OracleAbi.ReexecutionRecordedEvent e) =>

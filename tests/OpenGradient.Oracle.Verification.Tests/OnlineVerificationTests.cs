@@ -241,6 +241,21 @@ public sealed class OnlineVerificationTests(DevnetFixture devnet)
     }
 
     [Fact]
+    public async Task Log_searches_split_into_small_block_ranges_read_the_same_record()
+    {
+        var request = await devnet.SettleHonestlyAsync(RegistryModel.CreditScorer, Inputs.Credit(15));
+        var whole = await devnet.Reader().ReadAsync(request.Id);
+
+        var chunked = await new SettlementReader(devnet.Rpc, devnet.Deployment.InferenceOracle) { FromBlock = devnet.Deployment.DeploymentBlock, MaxBlockRange = 2 }
+            .ReadAsync(request.Id);
+        var settled = await new SettlementReader(devnet.Rpc, devnet.Deployment.InferenceOracle) { MaxBlockRange = 3 }
+            .FindSettledAsync(devnet.Deployment.DeploymentBlock, await devnet.BlockNumberAsync());
+
+        Assert.Equal(ProofBundleJson.Write(whole), ProofBundleJson.Write(chunked));
+        Assert.Contains(request.Id, settled);
+    }
+
+    [Fact]
     public async Task A_pending_request_cannot_be_read_as_settled()
     {
         var request = await devnet.RequestAsync(RegistryModel.CreditScorer, Inputs.Credit(10));

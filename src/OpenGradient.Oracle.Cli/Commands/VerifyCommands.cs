@@ -27,6 +27,11 @@ internal static class VerifyCommands
         Description = "First block to search (the oracle's deployment block makes lookups cheap). Required with --all.",
     };
 
+    private static readonly Option<ulong> MaxBlockRangeOption = new("--max-block-range")
+    {
+        Description = "Split log searches into calls of at most this many blocks (public RPC providers cap eth_getLogs); 0 = one call.",
+    };
+
     private static readonly Option<DirectoryInfo?> ModelDirOption = new("--model-dir")
     {
         Description = "Folder of ONNX files; a file is used only if its keccak256 is the model id. Without it, the registry URI is tried.",
@@ -49,7 +54,7 @@ internal static class VerifyCommands
         };
 
         var verify = new Command("verify", "Re-check a settled request: hashes, re-execution, EIP-712 signatures, operators, quorum.");
-        foreach (var option in new Option[] { RpcOption, OracleOption, RequestOption, all, FromBlockOption, toBlock, bundleOption, ModelDirOption })
+        foreach (var option in new Option[] { RpcOption, OracleOption, RequestOption, all, FromBlockOption, toBlock, MaxBlockRangeOption, bundleOption, ModelDirOption })
             verify.Options.Add(option);
         verify.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
         {
@@ -69,10 +74,10 @@ internal static class VerifyCommands
                 var from = parse.GetValue(FromBlockOption) ?? throw new CliException("--all needs --from-block", ExitCodes.Usage,
                     "pass the oracle's deployment block, e.g. --from-block 0 on a devnet");
                 var to = await ToBlockAsync(rpc, parse.GetValue(toBlock), cancellationToken);
-                return await VerifyRangeAsync(context, rpc, oracle, from, to, modelDir, cancellationToken);
+                return await VerifyRangeAsync(context, Reader(parse, rpc, oracle, from), rpc, from, to, modelDir, cancellationToken);
             }
             var requestId = RequestId(parse);
-            var reader = new SettlementReader(rpc, oracle) { FromBlock = parse.GetValue(FromBlockOption) ?? 0 };
+            var reader = Reader(parse, rpc, oracle, parse.GetValue(FromBlockOption) ?? 0);
             var bundle = await ReadAsync(reader, requestId, cancellationToken);
             using var inference = CreateInference(modelDir);
             var report = await OnlineVerifier(inference, rpc, bundle).VerifyAsync(bundle, $"chain {bundle.ChainId} via {rpcUri}, oracle {oracle}", cancellationToken);
@@ -86,7 +91,7 @@ internal static class VerifyCommands
     {
         var outOption = new Option<FileInfo?>("--out") { Description = "Write the bundle here instead of standard output (refuses to overwrite)." };
         var export = new Command("export", "Write the proof bundle of a settled request (JSON): everything `verify --bundle` needs offline.");
-        foreach (var option in new Option[] { RpcOption, OracleOption, RequestOption, FromBlockOption, outOption })
+        foreach (var option in new Option[] { RpcOption, OracleOption, RequestOption, FromBlockOption, MaxBlockRangeOption, outOption })
             export.Options.Add(option);
         export.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
         {
@@ -96,7 +101,7 @@ internal static class VerifyCommands
             if (target is { Exists: true })
                 throw new CliException($"{target.FullName} already exists", ExitCodes.Input, "remove it or choose another --out");
             using var rpc = new EthRpcClient(rpcUri);
-            var bundle = await ReadAsync(new SettlementReader(rpc, oracle) { FromBlock = parse.GetValue(FromBlockOption) ?? 0 }, requestId, cancellationToken);
+            var bundle = await ReadAsync(Reader(parse, rpc, oracle, parse.GetValue(FromBlockOption) ?? 0), requestId, cancellationToken);
             var json = ProofBundleJson.Write(bundle);
             if (target is null)
             {
@@ -147,10 +152,10 @@ internal static class VerifyCommands
         return ExitCode(report.Verdict);
     }
 
-    private static async Task<int> VerifyRangeAsync(CliContext context, EthRpcClient rpc, Address oracle, ulong from, ulong to,
+    private static async Task<int> VerifyRangeAsync(CliContext context, SettlementReader reader, EthRpcClient rpc, ulong from, ulong to,
         DirectoryInfo? modelDir, CancellationToken cancellationToken)
     {
-        var reader = new SettlementReader(rpc, oracle) { FromBlock = from };
+        var oracle = reader.Oracle;
         var ids = await reader.FindSettledAsync(from, to, cancellationToken);
         if (ids.Count == 0)
         {
@@ -195,6 +200,9 @@ internal static class VerifyCommands
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static SettlementReader Reader(ParseResult parse, EthRpcClient rpc, Address oracle, ulong fromBlock) =>
+        new(rpc, oracle) { FromBlock = fromBlock, MaxBlockRange = parse.GetValue(MaxBlockRangeOption) };
 
     private static Verifier OnlineVerifier(IOracleInference inference, EthRpcClient rpc, ProofBundle bundle) =>
         new(inference, new ChainOperatorStatus(rpc, bundle.OperatorRegistry), rpc);
