@@ -28,7 +28,6 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var checks = new List<CheckResult>();
-        var request = bundle.Request;
         var settlement = bundle.Settlement;
 
         checks.Add(CheckRecord(bundle));
@@ -235,8 +234,17 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
         var call = c.Kind == SettlementKind.Fulfilled
             ? InferenceOracleContract.EncodeCommitmentDigest(b.RequestId, b.Request.ModelId, b.Request.InputHash, Votes.ForOutput(c.Output ?? []), c.Runtime)
             : InferenceOracleContract.EncodeFailureDigest(b.RequestId, b.Request.ModelId, b.Request.InputHash, c.Reason ?? 0, c.Runtime);
-        var theirs = InferenceOracleContract.DecodeCommitmentDigestOutput(await chain!.EthCallAsync(
-            new TransactionRequest { To = b.Oracle, Data = call }, BlockTag.Number(b.Settlement.Position.BlockNumber), cancellationToken).ConfigureAwait(false));
+        byte[] theirs;
+        try
+        {
+            theirs = InferenceOracleContract.DecodeCommitmentDigestOutput(await chain!.EthCallAsync(
+                new TransactionRequest { To = b.Oracle, Data = call }, BlockTag.Number(b.Settlement.Position.BlockNumber), cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is RpcErrorException or ContractRevertException or Ethereum.Abi.AbiDecodingException)
+        {
+            // A bundle checked against a chain may name a block or contract that does not answer; that is a finding.
+            return CheckResult.Fail(name, $"the oracle {b.Oracle} does not compute digests at block {b.Settlement.Position.BlockNumber}: {e.Message}");
+        }
         return ours.AsSpan().SequenceEqual(theirs)
             ? CheckResult.Pass(name, $"the contract computes the same EIP-712 digest {Hex.Encode(ours)}")
             : CheckResult.Fail(name, $"this verifier computes {Hex.Encode(ours)} but the contract computes {Hex.Encode(theirs)}");
@@ -245,8 +253,16 @@ public sealed class Verifier(IOracleInference inference, IOperatorStatusSource o
     private async Task<CheckResult> CheckOperatorAsync(int index, Address signer, ulong block, BigInteger minStake, CancellationToken cancellationToken)
     {
         var name = $"operator[{index}]";
-        var state = await operators.GetAsync(signer, block, cancellationToken).ConfigureAwait(false);
         var where = $"at block {block} ({operators.Label})";
+        OperatorRecord? state;
+        try
+        {
+            state = await operators.GetAsync(signer, block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcErrorException or ContractRevertException or Ethereum.Abi.AbiDecodingException)
+        {
+            return CheckResult.Fail(name, $"the operator registry does not answer for {signer} {where}: {e.Message}");
+        }
         if (state is null)
             return CheckResult.Fail(name, $"{signer} is not a registered operator {where}: the bundle records no registry state for it");
         if (!state.Registered)
