@@ -12,6 +12,9 @@ public static class OgOracleCli
     {
         var root = new RootCommand("og-oracle: operate and verify the OpenGradient inference oracle.");
         root.Subcommands.Add(KeysCommands.Build(context));
+        root.Subcommands.Add(DeployCommand.Build(context));
+        root.Subcommands.Add(ModelCommands.Build(context));
+        root.Subcommands.Add(OperatorCommands.Build(context));
         return root;
     }
 
