@@ -15,6 +15,8 @@ public static class OgOracleCli
         root.Subcommands.Add(DeployCommand.Build(context));
         root.Subcommands.Add(ModelCommands.Build(context));
         root.Subcommands.Add(OperatorCommands.Build(context));
+        root.Subcommands.Add(RequestCommand.Build(context));
+        root.Subcommands.Add(StatusCommand.Build(context));
         return root;
     }
 

@@ -132,7 +132,7 @@ internal static class ModelCommands
                 ["input"] = ModelManifest.SpecToJson(SpecConversion.FromAbi(info.Input)),
                 ["output"] = ModelManifest.SpecToJson(SpecConversion.FromAbi(info.Output)),
             };
-            await context.Out.WriteLineAsync(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            await context.Out.WriteLineAsync(json.ToJsonString(CliJson.Options));
             return ExitCodes.Success;
         }));
         return command;

@@ -115,6 +115,6 @@ internal static class OperatorCommands
         };
         var state = !info.Registered ? "[yellow]not registered[/]" : active ? "[green]active[/]" : unbondingAt != 0 ? "[yellow]unbonding[/]" : "[yellow]inactive (stake below minimum)[/]";
         context.Console.MarkupLine($"operator {who}: {state}, stake {Markup.Escape(WeiAmount.Format(info.Stake))}");
-        await context.Out.WriteLineAsync(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        await context.Out.WriteLineAsync(json.ToJsonString(CliJson.Options));
     }
 }

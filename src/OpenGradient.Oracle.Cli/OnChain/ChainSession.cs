@@ -21,6 +21,8 @@ internal sealed class ChainSession : IDisposable
     public static readonly TimeSpan ReceiptTimeout = TimeSpan.FromMinutes(2);
 
     private readonly CliContext _context;
+
+    public CliContext Context => _context;
     private OracleDeployment? _deployment;
 
     private ChainSession(CliContext context, EthRpcClient rpc, ulong chainId, OracleDeployment? deployment)
