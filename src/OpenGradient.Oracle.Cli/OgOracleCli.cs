@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenGradient.Oracle.Cli.Commands;
+using OpenGradient.Oracle.Cli.Commands.SampleDapp;
 using OpenGradient.Oracle.Cli.Infrastructure;
 using Spectre.Console;
 
@@ -17,6 +18,7 @@ public static class OgOracleCli
         root.Subcommands.Add(OperatorCommands.Build(context));
         root.Subcommands.Add(RequestCommand.Build(context));
         root.Subcommands.Add(StatusCommand.Build(context));
+        root.Subcommands.Add(SampleDappCommand.Build(context));
         return root;
     }
 
