@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using OpenGradient.Oracle.Cli.Infrastructure;
+using Xunit.Abstractions;
 
 namespace OpenGradient.Oracle.Cli.Tests;
 
 [Collection(DevnetCollection.Name)]
-public sealed class ChainCommandTests(Devnet devnet)
+public sealed class ChainCommandTests(Devnet devnet, ITestOutputHelper output)
 {
     private const string CreditScorerId = "0x12379c428fefcc3243abed5bc0845bacfe3aca11e53903f2d2d01ccd49340649";
 
@@ -142,6 +143,7 @@ public sealed class ChainCommandTests(Devnet devnet)
 
         var run = await CliRunner.RunAsync(["sample-dapp", .. Signed("user", file, "--timeout", "120", "--models", Devnet.Manifest, "--json", summaryFile)]);
 
+        output.WriteLine(run.Stderr);
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         var summary = JsonNode.Parse(await File.ReadAllTextAsync(summaryFile))!;
         Assert.True(summary["ok"]!.GetValue<bool>());
