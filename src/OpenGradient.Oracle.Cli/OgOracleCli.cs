@@ -12,6 +12,7 @@ public static class OgOracleCli
     public static RootCommand Build(CliContext context)
     {
         var root = new RootCommand("og-oracle: operate and verify the OpenGradient inference oracle.");
+        root.Subcommands.Add(NodeCommands.Build(context));
         root.Subcommands.Add(KeysCommands.Build(context));
         root.Subcommands.Add(DeployCommand.Build(context));
         root.Subcommands.Add(ModelCommands.Build(context));

@@ -9,11 +9,13 @@ namespace OpenGradient.Oracle.Jobs;
 /// after BeginSubmission) it calls the submitter again, which must return the already-broadcast transaction
 /// (see <see cref="IResultSubmitter"/>).
 /// </summary>
-public sealed partial class SubmitResultJob(IRequestStore store, IResultSubmitter submitter, ILogger<SubmitResultJob> logger)
+public sealed partial class SubmitResultJob(
+    IRequestStore store, IResultSubmitter submitter, IOracleMetrics metrics, ILogger<SubmitResultJob> logger)
 {
     public async Task ExecuteAsync(ulong chainId, string oracle, string requestId, CancellationToken cancellationToken)
     {
         var key = JobKeys.Parse(chainId, oracle, requestId);
+        using var scope = RequestLogScope.Begin(logger, key);
         var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
@@ -36,6 +38,8 @@ public sealed partial class SubmitResultJob(IRequestStore store, IResultSubmitte
         var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, stored.State.Outcome!)], cancellationToken)
             .ConfigureAwait(false);
         await store.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()), cancellationToken).ConfigureAwait(false);
+        metrics.RequestsSubmitted();
+        using var txScope = RequestLogScope.BeginTransaction(logger, "0x" + Convert.ToHexStringLower(receipt.TransactionHash));
         LogSubmitted(key.ToString(), Convert.ToHexStringLower(receipt.TransactionHash), receipt.Nonce);
     }
 
