@@ -32,6 +32,8 @@ public static class OgOracleCli
             context.Console.MarkupLine("[grey]hint:[/] run with --help to see the options");
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync();
+        // Ctrl-C / SIGTERM cancel the command's token; `node run` then stops the host gracefully (Hangfire and Kestrel
+        // take up to 15 s), so the process waits that long before it is torn down.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });
     }
 }
