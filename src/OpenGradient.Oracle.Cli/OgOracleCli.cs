@@ -11,8 +11,10 @@ public static class OgOracleCli
 {
     public static RootCommand Build(CliContext context)
     {
-        var root = new RootCommand("og-oracle: operate and verify the OpenGradient inference oracle.");
-        root.Subcommands.Add(NodeCommands.Build(context));
+        var root = new RootCommand(
+            "og-oracle: operate and verify the OpenGradient inference oracle. Data goes to stdout, messages to stderr. " +
+            "Exit codes: 0 done, 1 the answer is no (request failed, not found), 2 bad arguments, 3 file/key/configuration " +
+            "problem, 4 RPC unreachable, 5 the chain refused (custom error printed), 6 timed out. See docs/CLI.md.");
         root.Subcommands.Add(KeysCommands.Build(context));
         root.Subcommands.Add(DeployCommand.Build(context));
         root.Subcommands.Add(ModelCommands.Build(context));
@@ -20,6 +22,7 @@ public static class OgOracleCli
         root.Subcommands.Add(RequestCommand.Build(context));
         root.Subcommands.Add(StatusCommand.Build(context));
         root.Subcommands.Add(SampleDappCommand.Build(context));
+        root.Subcommands.Add(NodeCommands.Build(context));
         return root;
     }
 
