@@ -136,6 +136,12 @@ public sealed class OracleNodeTests(OracleNodeFixture fixture) : IClassFixture<O
                     FailureReason.ModelHashMismatch,
             };
 
+            // Served once while active (no file anywhere: MODEL_FILE_UNAVAILABLE), so the node has the model cached and
+            // must notice the revocation itself.
+            var beforeRevocation = await deployed.RequestAsync(revoked, TensorCodec.Encode(credit.RandomValues(random), credit.Input), credit.Fee);
+            expected[beforeRevocation] = FailureReason.ModelFileUnavailable;
+            await WaitUntilAsync(async () => await SettledCountAsync(deployed, [beforeRevocation]) == 1, "the request before the revocation settled");
+
             await fixture.Node.RpcAsync("evm_setAutomine", false);
             byte[] requestTx;
             try
