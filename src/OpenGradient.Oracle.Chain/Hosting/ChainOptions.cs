@@ -44,6 +44,11 @@ public sealed class ChainOptions
     /// <summary>A transaction not mined after this long is broadcast again (same bytes).</summary>
     public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>When a transaction is not mined within <see cref="ReceiptTimeout"/>, it is replaced by one with the
+    /// same nonce and fees raised by this percentage (at least the market's, at most <see cref="MaxFeePerGasGwei"/>).
+    /// 0 rebroadcasts the same bytes instead.</summary>
+    public int GasBumpPercent { get; set; } = 20;
+
     /// <summary>How often pending transactions are checked for receipts.</summary>
     public TimeSpan ReceiptPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -85,6 +90,9 @@ internal sealed class ChainOptionsValidator : IValidateOptions<ChainOptions>
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Chain:MaxBatchSize is {o.MaxBatchSize}; use 1..256"));
         if (o.BatchWindow < TimeSpan.Zero)
             errors.Add("Chain:BatchWindow must not be negative");
+        if (o.GasBumpPercent != 0 && o.GasBumpPercent is < 10 or > 1000)
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Chain:GasBumpPercent is {o.GasBumpPercent}; use 0 (no bumping) or 10..1000 (nodes refuse replacements below +10%)"));
         if (o.MaxFeePerGasGwei is <= 0)
             errors.Add("Chain:MaxFeePerGasGwei must be positive (or null for no cap)");
         foreach (var (key, value) in new[]

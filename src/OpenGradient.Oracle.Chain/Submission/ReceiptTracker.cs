@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenGradient.Oracle.Chain.Generated;
@@ -9,6 +10,7 @@ using OpenGradient.Oracle.Core.Ports;
 using OpenGradient.Oracle.Core.Requests;
 using OpenGradient.Oracle.Ethereum.Primitives;
 using OpenGradient.Oracle.Ethereum.Rpc;
+using OpenGradient.Oracle.Ethereum.Transactions;
 
 namespace OpenGradient.Oracle.Chain.Submission;
 
@@ -18,13 +20,16 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// <see cref="ChainOptions.ReceiptTimeout"/> (and all pending ones at start-up), and moves each submitted request to
 /// its final state from what the receipt says about it: Settled, SettledElsewhere (someone else was first) or
 /// FailedOnChain. A transaction whose nonce was taken by another sends its requests back for a new submission.
-/// Gas bumping of stuck transactions is not done yet (they are rebroadcast unchanged).
+/// A transaction still not mined after the timeout is replaced by one with the same nonce and bumped fees
+/// (<see cref="ChainOptions.GasBumpPercent"/>, capped by <see cref="ChainOptions.MaxFeePerGasGwei"/>); whichever of
+/// the two is mined wins, the other is recorded as Replaced, and the request settles from the winner's receipt.
 /// </summary>
 public sealed partial class ReceiptTracker(
     ChainContext context, IOutboundTransactionStore transactions, IRequestStore requests, IJobScheduler scheduler,
     TimeProvider time, ILogger<ReceiptTracker> logger) : BackgroundService
 {
     private const int SweepLimit = 500;
+    private readonly FeePolicy _fees = new() { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastBroadcast = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -82,11 +87,14 @@ public sealed partial class ReceiptTracker(
     {
         var pending = await transactions.ListByStatusAsync(identity.ChainId, identity.OperatorText(), OutboundTransactionStatus.Pending, cancellationToken)
             .ConfigureAwait(false);
+        var minedNonces = new HashSet<ulong>();
+        var stuck = new List<OutboundTransaction>();
         foreach (var tx in pending)
         {
             var receipt = await context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
             if (receipt is not null)
             {
+                minedNonces.Add(tx.Nonce);
                 var status = receipt.Succeeded ? OutboundTransactionStatus.Mined : OutboundTransactionStatus.Reverted;
                 await transactions.SetStatusAsync(identity.ChainId, tx.Hash, status, receipt.BlockNumber, cancellationToken).ConfigureAwait(false);
                 _lastBroadcast.TryRemove(Hex.Encode(tx.Hash), out _);
@@ -98,10 +106,28 @@ public sealed partial class ReceiptTracker(
                         await ResolveAsync(identity, stored, receipt, cancellationToken).ConfigureAwait(false);
                 }
             }
-            else if (time.GetUtcNow() - LastBroadcast(tx) >= context.Options.ReceiptTimeout)
+            else
             {
-                await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+                stuck.Add(tx);
             }
+        }
+
+        foreach (var sameNonce in stuck.GroupBy(t => t.Nonce))
+        {
+            if (minedNonces.Contains(sameNonce.Key))
+            {
+                // Another transaction with this nonce was mined: these never will be.
+                foreach (var loser in sameNonce)
+                {
+                    await transactions.SetStatusAsync(identity.ChainId, loser.Hash, OutboundTransactionStatus.Replaced, null, cancellationToken).ConfigureAwait(false);
+                    _lastBroadcast.TryRemove(Hex.Encode(loser.Hash), out _);
+                }
+                continue;
+            }
+            // Only the newest (highest-fee) version of a nonce is kept alive.
+            var newest = sameNonce.OrderBy(t => t.CreatedAt).Last();
+            if (time.GetUtcNow() - LastBroadcast(newest) >= context.Options.ReceiptTimeout)
+                await BumpOrRebroadcastAsync(identity, newest, cancellationToken).ConfigureAwait(false);
         }
 
         // Requests that became Submitted after their transaction's receipt was recorded (the job records the submission
@@ -118,8 +144,18 @@ public sealed partial class ReceiptTracker(
                     if (receipt is not null) await ResolveAsync(identity, stored, receipt, cancellationToken).ConfigureAwait(false);
                     break;
                 case OutboundTransactionStatus.Dropped or OutboundTransactionStatus.Replaced:
-                    await ResubmitAsync(stored, $"transaction {Hex.Encode(tx.Hash)} was {tx.Status.ToString().ToLowerInvariant()}", cancellationToken)
-                        .ConfigureAwait(false);
+                    // A fee-bumped sibling may have been mined in its place: settle from that one.
+                    var carriers = await transactions.ListForRequestAsync(stored.Key, cancellationToken).ConfigureAwait(false);
+                    if (carriers.LastOrDefault(t => t.Status is OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted) is { } winner)
+                    {
+                        var winnerReceipt = await context.Rpc.GetTransactionReceiptAsync(winner.Hash, cancellationToken).ConfigureAwait(false);
+                        if (winnerReceipt is not null) await ResolveAsync(identity, stored, winnerReceipt, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (!carriers.Any(t => t.Status == OutboundTransactionStatus.Pending))
+                    {
+                        await ResubmitAsync(stored, $"transaction {Hex.Encode(tx.Hash)} was {tx.Status.ToString().ToLowerInvariant()}", cancellationToken)
+                            .ConfigureAwait(false);
+                    }
                     break;
             }
         }
@@ -226,12 +262,64 @@ public sealed partial class ReceiptTracker(
     private DateTimeOffset LastBroadcast(OutboundTransaction tx) =>
         _lastBroadcast.TryGetValue(Hex.Encode(tx.Hash), out var at) && at > tx.CreatedAt ? at : tx.CreatedAt;
 
+    /// <summary>Replaces a stuck transaction by the same call and nonce with higher fees, stored before it is sent.
+    /// Falls back to rebroadcasting the same bytes when bumping is off or the fee cap leaves no room.</summary>
+    private async Task BumpOrRebroadcastAsync(ChainIdentity identity, OutboundTransaction tx, CancellationToken cancellationToken)
+    {
+        var percent = context.Options.GasBumpPercent;
+        if (percent == 0 || SignedTransaction.Decode(tx.RawTransaction).Transaction is not Eip1559Transaction original)
+        {
+            await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Fees market;
+        try
+        {
+            market = await _fees.SuggestAsync(context.Rpc, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FeeCapExceededException e)
+        {
+            // The market is above what the operator allows: wait rather than overpay (and keep the old one alive).
+            LogFeeCapWait(Hex.Encode(tx.Hash), e.Message);
+            await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var tip = BigInteger.Max(original.MaxPriorityFeePerGas * (100 + percent) / 100, market.MaxPriorityFeePerGas);
+        var maxFee = BigInteger.Max(original.MaxFeePerGas * (100 + percent) / 100, market.MaxFeePerGas);
+        if (context.Options.MaxFeePerGasWei is { } cap && maxFee > cap) maxFee = cap;
+        if (tip > maxFee) tip = maxFee;
+        // Nodes accept a replacement only when both fees rise by at least 10%.
+        if (maxFee * 10 < original.MaxFeePerGas * 11 || tip * 10 < original.MaxPriorityFeePerGas * 11)
+        {
+            LogFeeCapWait(Hex.Encode(tx.Hash), "the fee cap leaves no room for a 10% bump");
+            await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var replacement = (original with { MaxFeePerGas = maxFee, MaxPriorityFeePerGas = tip }).Sign(context.Key.Key);
+        var record = tx with
+        {
+            Hash = replacement.Hash,
+            RawTransaction = replacement.Raw.ToArray(),
+            MaxFeePerGas = maxFee,
+            MaxPriorityFeePerGas = tip,
+            Status = OutboundTransactionStatus.Pending,
+            CreatedAt = time.GetUtcNow(),
+            MinedBlockNumber = null,
+        };
+        await transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        LogBumped(Hex.Encode(tx.Hash), Hex.Encode(replacement.Hash), tx.Nonce, maxFee, tip);
+        await RebroadcastAsync(identity, record, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task RebroadcastAllAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {
         // After a crash a transaction may be stored but never sent; sending known bytes again is harmless.
         var pending = await transactions.ListByStatusAsync(identity.ChainId, identity.OperatorText(), OutboundTransactionStatus.Pending, cancellationToken)
             .ConfigureAwait(false);
-        foreach (var tx in pending) await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+        foreach (var sameNonce in pending.GroupBy(t => t.Nonce))
+            await RebroadcastAsync(identity, sameNonce.OrderBy(t => t.CreatedAt).Last(), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RebroadcastAsync(ChainIdentity identity, OutboundTransaction tx, CancellationToken cancellationToken)
@@ -259,6 +347,11 @@ public sealed partial class ReceiptTracker(
                 LogReplaced(hash, tx.Nonce);
             }
         }
+        catch (RpcErrorException e)
+        {
+            // e.g. "replacement transaction underpriced": the node keeps another version; the next poll decides.
+            LogRebroadcastRefused(hash, tx.Nonce, e.RpcMessage);
+        }
     }
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Tx {TxHash} (nonce {Nonce}) {Status} in block {Block}, gas {GasUsed}")]
@@ -275,6 +368,16 @@ public sealed partial class ReceiptTracker(
 
     [LoggerMessage(EventId = 5305, Level = LogLevel.Warning, Message = "Request {RequestKey} resubmitted: {Reason}")]
     private partial void LogResubmitted(string requestKey, string reason);
+
+    [LoggerMessage(EventId = 5307, Level = LogLevel.Warning,
+        Message = "Tx {TxHash} (nonce {Nonce}) not mined in time; replaced by {NewTxHash} with max fee {MaxFee}, tip {Tip}")]
+    private partial void LogBumped(string txHash, string newTxHash, ulong nonce, BigInteger maxFee, BigInteger tip);
+
+    [LoggerMessage(EventId = 5308, Level = LogLevel.Warning, Message = "Tx {TxHash} is stuck but not bumped: {Reason}; waiting")]
+    private partial void LogFeeCapWait(string txHash, string reason);
+
+    [LoggerMessage(EventId = 5309, Level = LogLevel.Warning, Message = "Rebroadcast of {TxHash} (nonce {Nonce}) refused: {Error}")]
+    private partial void LogRebroadcastRefused(string txHash, ulong nonce, string error);
 
     [LoggerMessage(EventId = 5306, Level = LogLevel.Warning, Message = "Receipt poll failed ({Failures} in a row); retrying in {Delay}")]
     private partial void LogPollFailed(int failures, TimeSpan delay, Exception exception);

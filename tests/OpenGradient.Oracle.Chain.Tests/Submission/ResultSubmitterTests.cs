@@ -215,4 +215,52 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         Assert.NotNull(tx.MinedBlockNumber);
         Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!.State.Status);
     }
+
+    [Fact]
+    public async Task A_transaction_stuck_in_the_mempool_is_replaced_with_higher_fees_and_the_request_settles_once()
+    {
+        await using var s = await SetUpAsync(1);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        var stored = (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!;
+        var outcome = InferenceOutcome.Success(Output(4, 2));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+
+        await node.RpcAsync("evm_setAutomine", false);
+        try
+        {
+            var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
+            await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+            var options = s.Bed.Options(o => o.ReceiptTimeout = TimeSpan.FromMilliseconds(200));
+            using var context = await ChainTestbed.ContextAsync(options, s.Bed.Key(OperatorA));
+            var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+                Loggers.For<ReceiptTracker>());
+
+            await Task.Delay(300);
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+            var versions = await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key);
+            Assert.Equal(2, versions.Count);
+            Assert.All(versions, v => Assert.Equal(receipt.Nonce, v.Nonce));
+            Assert.True(versions[1].MaxFeePerGas * 100 >= versions[0].MaxFeePerGas * 119);
+            Assert.True(versions[1].MaxPriorityFeePerGas * 100 >= versions[0].MaxPriorityFeePerGas * 119);
+
+            await node.RpcAsync("evm_mine");
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+            var original = await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, versions[0].Hash);
+            var bumped = await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, versions[1].Hash);
+            Assert.Equal(OutboundTransactionStatus.Replaced, original!.Status);
+            Assert.Equal(OutboundTransactionStatus.Mined, bumped!.Status);
+            Assert.Null(await s.Bed.Rpc.GetTransactionReceiptAsync(versions[0].Hash));
+            Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId));
+            Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!.State.Status);
+        }
+        finally
+        {
+            await node.RpcAsync("evm_setAutomine", true);
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
 }
