@@ -25,9 +25,12 @@ public sealed record ChainIdentity(ulong ChainId, Address Oracle, Address Operat
 public sealed class ChainContext : IDisposable
 {
     private readonly TaskCompletionSource<ChainIdentity> _identity = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IDisposable? _owned;
 
-    public ChainContext(EthRpcClient rpc, IOperatorKeyProvider key, ChainOptions options)
+    /// <param name="owned">Disposed with the context (the HTTP client behind <paramref name="rpc"/>).</param>
+    public ChainContext(EthRpcClient rpc, IOperatorKeyProvider key, ChainOptions options, IDisposable? owned = null)
     {
+        _owned = owned;
         Rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         Key = key ?? throw new ArgumentNullException(nameof(key));
         Options = options ?? throw new ArgumentNullException(nameof(options));
@@ -60,7 +63,22 @@ public sealed class ChainContext : IDisposable
         return identity;
     }
 
-    public void Dispose() => Rpc.Dispose();
+    public void Dispose()
+    {
+        Rpc.Dispose();
+        _owned?.Dispose();
+    }
+
+    /// <summary>A context whose RPC client fails over across every configured URL (see <see cref="FailoverHandler"/>).</summary>
+    public static ChainContext Create(ChainOptions options, IOperatorKeyProvider key, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var http = new HttpClient(new FailoverHandler(options.RpcUrls.Select(u => new Uri(u)).ToArray(), logger))
+        {
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        return new ChainContext(new EthRpcClient(options.PrimaryRpcUrl, http, options.RpcTimeout), key, options, http);
+    }
 }
 
 /// <summary>Runs the start-up checks (key unlock, chain id, oracle code) before the listener and tracker start.</summary>

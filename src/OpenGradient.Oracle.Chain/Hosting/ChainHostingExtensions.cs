@@ -38,7 +38,8 @@ public static class ChainHostingExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ChainOptions>>().Value;
-            return new ChainContext(new EthRpcClient(o.PrimaryRpcUrl, null, o.RpcTimeout), sp.GetRequiredService<IOperatorKeyProvider>(), o);
+            return ChainContext.Create(o, sp.GetRequiredService<IOperatorKeyProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("OpenGradient.Oracle.Chain.Rpc"));
         });
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<ResultSubmitter>();

@@ -9,7 +9,7 @@ public sealed class ChainOptions
 {
     public const string SectionName = "Chain";
 
-    /// <summary>JSON-RPC endpoints. The first is used; the others are not yet used for failover.</summary>
+    /// <summary>JSON-RPC endpoints, tried in order; a failing one (connection error, HTTP 429/5xx) hands over to the next.</summary>
     public IList<string> RpcUrls { get; } = [];
 
     /// <summary>Expected chain id; when set, start-up fails if eth_chainId answers something else.</summary>

@@ -186,4 +186,61 @@ public sealed class ChainStartupTests(HardhatNode node) : IClassFixture<HardhatN
 
         Assert.Equal(HardhatNode.ChainId, (await context.InitializeAsync()).ChainId);
     }
+
+    [Fact]
+    public async Task Rpc_calls_fail_over_past_a_refusing_endpoint_and_a_rate_limited_one()
+    {
+        using var bed = await Support.ChainTestbed.DeployAsync(node);
+        var closedPort = FreePort();
+        using var limited = new System.Net.HttpListener();
+        var limitedPort = FreePort();
+        limited.Prefixes.Add($"http://127.0.0.1:{limitedPort}/");
+        limited.Start();
+        var hits = 0;
+        _ = Task.Run(async () =>
+        {
+            while (limited.IsListening)
+            {
+                System.Net.HttpListenerContext request;
+                try
+                {
+                    request = await limited.GetContextAsync();
+                }
+                catch (System.Net.HttpListenerException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                Interlocked.Increment(ref hits);
+                request.Response.StatusCode = 429;
+                request.Response.Close();
+            }
+        });
+        var options = bed.Options(o =>
+        {
+            o.RpcUrls.Clear();
+            o.RpcUrls.Add($"http://127.0.0.1:{closedPort}/");
+            o.RpcUrls.Add($"http://127.0.0.1:{limitedPort}/");
+            o.RpcUrls.Add(node.Url.ToString());
+        });
+        using var context = ChainContext.Create(options, new InMemoryOperatorKeyProvider(PrivateKey.Generate()), Support.Loggers.For<ChainStartupTests>());
+
+        var identity = await context.InitializeAsync();
+        var block = await context.Rpc.BlockNumberAsync();
+
+        Assert.Equal(HardhatNode.ChainId, identity.ChainId);
+        Assert.True(block > 0);
+        Assert.Equal(1, hits); // the first call moved past it; later calls stay on the endpoint that answered
+        limited.Stop();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
