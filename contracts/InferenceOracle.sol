@@ -3,9 +3,11 @@ pragma solidity 0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 import {IInferenceOracle} from "./interfaces/IInferenceOracle.sol";
+import {IInferenceOracleFinality} from "./interfaces/IInferenceOracleFinality.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {FailureReasons} from "./consumer/FailureReasons.sol";
@@ -14,8 +16,10 @@ import {FailureReasons} from "./consumer/FailureReasons.sol";
 /// @notice Verifier and escrow for AI inference requests (docs/PROTOCOL.md).
 /// @dev A pending request takes one storage slot: `keccak256(abi.encode(request))`. Once it is final the slot holds
 /// the final `Status` as a small integer instead, so a request settles at most once. Requests with redundancy k > 1
-/// additionally record each operator's vote until k operators agree.
-contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
+/// additionally record each operator's vote until k operators agree. Requests made through
+/// `requestInferenceWithFinality` store their hash XOR `_FINALITY_TAG` (so the Request struct and its hash stay the
+/// same, and requests that did not opt in pay no extra storage read) and go through the challenge window.
+contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTransient {
     string public constant typeAndVersion = "InferenceOracle 1.0.0";
 
     bytes32 public constant COMMITMENT_TYPEHASH =
@@ -30,6 +34,25 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
     uint256 public constant MAX_COMMITMENTS = 15;
     /// @notice A losing quorum commitment costs its operator `minStake / SLASH_DIVISOR`.
     uint256 public constant SLASH_DIVISOR = 10;
+
+    /// @notice How long an opted-in provisional result can be challenged.
+    uint64 public constant CHALLENGE_WINDOW = 1 hours;
+    /// @notice How long a dispute's re-execution round stays open before the timeout rule applies.
+    uint64 public constant REEXECUTION_WINDOW = 1 hours;
+    /// @notice k': re-executing operators a dispute asks for; the round is decided by a majority of them.
+    uint256 public constant CHALLENGE_REEXECUTORS = 3;
+    /// @notice Agreeing re-execution commitments that decide a dispute (a majority of CHALLENGE_REEXECUTORS).
+    uint256 public constant CHALLENGE_QUORUM = CHALLENGE_REEXECUTORS / 2 + 1;
+    /// @notice Re-execution commitments a round can hold (2k' - 1); more are refused and the round waits for its timeout.
+    uint256 public constant MAX_REEXECUTIONS = 2 * CHALLENGE_REEXECUTORS - 1;
+    /// @notice The challenge bond is `minStake / CHALLENGE_BOND_DIVISOR`.
+    uint256 public constant CHALLENGE_BOND_DIVISOR = 10;
+    /// @notice An original operator whose result a dispute overturns is slashed `minStake / CHALLENGE_SLASH_DIVISOR`.
+    uint256 public constant CHALLENGE_SLASH_DIVISOR = 5;
+
+    /// @dev XORed into the stored hash of a request that opted into finality. Any constant that no request hash
+    /// plausibly collides with works; this one is domain-separated.
+    bytes32 private constant _FINALITY_TAG = keccak256("OpenGradient.Oracle.finality-request.v1");
 
     /// @dev Gas kept between the exact-gas check and the CALL opcode (Chainlink's GAS_FOR_CALL_EXACT_CHECK).
     uint256 private constant _GAS_FOR_CALL_EXACT_CHECK = 5_000;
@@ -50,6 +73,9 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
     mapping(uint256 requestId => address[]) private _voters;
     mapping(uint256 requestId => mapping(address operator => bytes32)) private _votes;
     mapping(uint256 requestId => mapping(bytes32 vote => uint256)) private _tally;
+    /// @dev Opted-in requests from their provisional result on. A dispute round reuses the quorum bookkeeping above
+    /// (an opted-in request has redundancy 1, so it is otherwise empty).
+    mapping(uint256 requestId => FinalityRecord) private _finality;
 
     constructor(IModelRegistry models, IOperatorRegistry operators) EIP712("OpenGradient InferenceOracle", "1") {
         _models = models;
@@ -77,7 +103,7 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IInferenceOracle
     function cancel(uint256 requestId, Request calldata request) external nonReentrant {
-        bytes memory err = _checkPending(requestId, request);
+        (bytes memory err,) = _checkPending(requestId, request);
         if (err.length != 0) _revert(err);
         if (msg.sender != request.requester) revert InferenceOracleNotRequester(requestId, msg.sender);
         if (block.timestamp <= request.deadline) {
@@ -109,9 +135,15 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         bytes32 vote = keccak256(abi.encode("failure", report.reason));
         bytes32 digest =
             _failureDigest(report.requestId, report.request.modelId, report.request.inputHash, report.reason, report.runtime);
-        (address operator, bool settles, bytes memory err) =
+        (address operator, bool settles, bool finalityRequested, bytes memory err) =
             _verify(report.requestId, report.request, vote, digest, report.signature, 0);
         if (err.length != 0) _revert(err);
+        // An opted-in request that fails settles at once, like any other (refund + callback); `_verify` skipped the
+        // callback gas check because it assumed a provisional result.
+        if (finalityRequested && report.request.callbackGasLimit != 0 && report.request.requester.code.length != 0) {
+            err = _checkSettleGas(report.requestId, report.request.callbackGasLimit, 1, 0);
+            if (err.length != 0) _revert(err);
+        }
         (address[] memory agreeing, address[] memory dissenting) =
             _record(report.requestId, report.request.redundancy, operator, vote, report.runtime, settles);
         if (settles) _settleFailure(report.requestId, report.request, report.reason, agreeing, dissenting);
@@ -125,6 +157,105 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         emit Withdrawn(msg.sender, amount);
         (bool success,) = msg.sender.call{value: amount}("");
         if (!success) revert InferenceOracleTransferFailed(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ challenge window (opt-in)
+
+    /// @inheritdoc IInferenceOracleFinality
+    function requestInferenceWithFinality(bytes32 modelId, bytes calldata input, uint32 callbackGasLimit, uint64 deadline)
+        external
+        payable
+        returns (uint256 requestId)
+    {
+        Request memory request = _newRequest(modelId, input, callbackGasLimit, 1, deadline);
+        requestId = _nextRequestId++;
+        _requests[requestId] = keccak256(abi.encode(request)) ^ _FINALITY_TAG;
+        emit InferenceRequested(requestId, modelId, msg.sender, request, input);
+        emit FinalityRequested(requestId, CHALLENGE_WINDOW);
+    }
+
+    /// @inheritdoc IInferenceOracleFinality
+    function challenge(uint256 requestId, bytes32 claimedOutputHash) external payable nonReentrant {
+        FinalityRecord storage record = _finality[requestId];
+        FinalityStage stage = record.stage;
+        if (stage != FinalityStage.Provisional) revert InferenceOracleWrongFinalityStage(requestId, stage);
+        uint64 windowEnd = record.deadline;
+        if (block.timestamp >= windowEnd) revert InferenceOracleChallengeWindowClosed(requestId, windowEnd);
+        if (claimedOutputHash == bytes32(0) || claimedOutputHash == record.outputHash) {
+            revert InferenceOracleClaimNotDifferent(requestId, claimedOutputHash);
+        }
+        uint256 bond = _challengeBond();
+        if (msg.value != bond) revert InferenceOracleWrongBond(msg.value, bond);
+        uint64 roundEnd = uint64(block.timestamp) + REEXECUTION_WINDOW;
+        record.stage = FinalityStage.Challenged;
+        record.deadline = roundEnd;
+        record.challenger = msg.sender;
+        record.bond = SafeCast.toUint96(bond);
+        record.claimedOutputHash = claimedOutputHash;
+        emit ResultChallenged(requestId, msg.sender, claimedOutputHash, bond, roundEnd);
+    }
+
+    /// @inheritdoc IInferenceOracleFinality
+    function reexecute(Fulfilment calldata fulfilment) external nonReentrant {
+        uint256 requestId = fulfilment.requestId;
+        FinalityRecord storage record = _finality[requestId];
+        FinalityStage stage = record.stage;
+        if (stage != FinalityStage.Challenged) revert InferenceOracleWrongFinalityStage(requestId, stage);
+        if (block.timestamp >= record.deadline) revert InferenceOracleReexecutionClosed(requestId, record.deadline);
+        if (_hashRequest(fulfilment.request) != record.requestHash) revert InferenceOracleRequestMismatch(requestId);
+        if (fulfilment.output.length != fulfilment.request.outputBytes) {
+            revert InferenceOracleOutputLengthMismatch(requestId, fulfilment.request.outputBytes, fulfilment.output.length);
+        }
+        bytes32 outputHash = keccak256(fulfilment.output);
+        bytes32 digest = _commitmentDigest(
+            requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
+        );
+        (address operator, bytes memory err) = _recoverOperator(requestId, digest, fulfilment.signature);
+        if (err.length != 0) _revert(err);
+        if (operator == record.operator || operator == record.challenger) {
+            revert InferenceOracleIneligibleReexecutor(requestId, operator);
+        }
+        bool resolves;
+        (resolves, err) = _checkVote(requestId, CHALLENGE_QUORUM, operator, outputHash);
+        if (err.length != 0) _revert(err);
+        if (_voters[requestId].length >= MAX_REEXECUTIONS) revert InferenceOracleTooManyCommitments(requestId);
+        _voters[requestId].push(operator);
+        _votes[requestId][operator] = outputHash;
+        ++_tally[requestId][outputHash];
+        emit ReexecutionRecorded(requestId, operator, outputHash, fulfilment.runtime);
+        if (resolves) _resolveChallenge(record, fulfilment, outputHash);
+    }
+
+    /// @inheritdoc IInferenceOracleFinality
+    function finalize(uint256 requestId, Request calldata request, bytes calldata output) external nonReentrant {
+        FinalityRecord storage record = _finality[requestId];
+        FinalityStage stage = record.stage;
+        if (stage != FinalityStage.Provisional && stage != FinalityStage.Challenged) {
+            revert InferenceOracleWrongFinalityStage(requestId, stage);
+        }
+        if (block.timestamp < record.deadline) revert InferenceOracleNotFinalizable(requestId, record.deadline);
+        if (_hashRequest(request) != record.requestHash) revert InferenceOracleRequestMismatch(requestId);
+        bytes32 outputHash = keccak256(output);
+        if (outputHash != record.outputHash) revert InferenceOracleOutputMismatch(requestId, record.outputHash, outputHash);
+        record.stage = FinalityStage.Final;
+        if (stage == FinalityStage.Challenged) {
+            // Timeout rule: no majority within the round. The provisional result stands and the challenger gets the
+            // bond back; re-executors that committed are neither paid nor slashed.
+            emit ChallengeTimedOut(requestId);
+            _credit(record.challenger, requestId, record.bond);
+        }
+        _credit(record.operator, requestId, request.fee);
+        _deliverFinal(requestId, request, outputHash, output);
+    }
+
+    /// @inheritdoc IInferenceOracleFinality
+    function finality(uint256 requestId) external view returns (FinalityRecord memory) {
+        return _finality[requestId];
+    }
+
+    /// @inheritdoc IInferenceOracleFinality
+    function challengeBond() external view returns (uint256) {
+        return _challengeBond();
     }
 
     // ------------------------------------------------------------------ views
@@ -240,7 +371,7 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         bytes32 digest = _commitmentDigest(
             fulfilment.requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
         );
-        (address operator, bool settles, bytes memory err) = _verify(
+        (address operator, bool settles, bool finalityRequested, bytes memory err) = _verify(
             fulfilment.requestId,
             fulfilment.request,
             outputHash,
@@ -251,7 +382,10 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         if (err.length != 0) return _reject(strict, fulfilment.requestId, err);
         (address[] memory agreeing, address[] memory dissenting) =
             _record(fulfilment.requestId, fulfilment.request.redundancy, operator, outputHash, fulfilment.runtime, settles);
-        if (settles) _settleFulfilment(fulfilment, outputHash, agreeing, dissenting);
+        if (settles) {
+            if (finalityRequested) _settleProvisional(fulfilment, outputHash, operator);
+            else _settleFulfilment(fulfilment, outputHash, agreeing, dissenting);
+        }
     }
 
     /// @dev Settles a request with a result: fee split among the agreeing operators, dissenters penalised, event,
@@ -272,6 +406,71 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
             fulfilment.request,
             abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, fulfilment.output))
         );
+    }
+
+    /// @dev Provisional settlement of an opted-in request: final status for the request slot (so it settles once, as
+    /// any other), the finality record, the events; the fee stays escrowed and nobody is called back yet.
+    function _settleProvisional(Fulfilment calldata fulfilment, bytes32 outputHash, address operator) private {
+        uint256 requestId = fulfilment.requestId;
+        uint64 windowEnd = uint64(block.timestamp) + CHALLENGE_WINDOW;
+        _requests[requestId] = bytes32(uint256(Status.Fulfilled));
+        FinalityRecord storage record = _finality[requestId];
+        record.requestHash = _hashRequest(fulfilment.request);
+        record.outputHash = outputHash;
+        record.operator = operator;
+        record.deadline = windowEnd;
+        record.stage = FinalityStage.Provisional;
+        emit InferenceFulfilled(requestId, outputHash, fulfilment.output);
+        emit ResultProvisional(requestId, operator, outputHash, windowEnd);
+    }
+
+    /// @dev A dispute round reached CHALLENGE_QUORUM on `outputHash` (docs/PROTOCOL.md, "Challenge window"). The
+    /// loser pays:
+    /// - original correct: the fee and half the bond go to the original operator, the other half of the bond is
+    ///   split among the agreeing re-executors.
+    /// - original wrong: its operator is slashed `minStake / CHALLENGE_SLASH_DIVISOR`; the challenger gets the bond
+    ///   back plus half the slashed amount; the fee and the other half are split among the agreeing re-executors.
+    /// Re-executors outvoted in the round are penalised by the quorum rule. Then the majority's output is delivered.
+    function _resolveChallenge(FinalityRecord storage record, Fulfilment calldata fulfilment, bytes32 outputHash) private {
+        uint256 requestId = fulfilment.requestId;
+        (address[] memory agreeing, address[] memory dissenting) = _partition(requestId, outputHash, CHALLENGE_QUORUM);
+        record.stage = FinalityStage.Final;
+        bool originalCorrect = outputHash == record.outputHash;
+        emit ChallengeResolved(requestId, originalCorrect, outputHash);
+        uint256 bond = record.bond;
+        if (originalCorrect) {
+            uint256 toOperator = bond / 2;
+            _credit(record.operator, requestId, fulfilment.request.fee + toOperator);
+            _creditSplit(agreeing, requestId, bond - toOperator);
+        } else {
+            address original = record.operator;
+            uint256 slashed;
+            // Cannot fail for a registered operator; an operator that is gone must not block the resolution.
+            try _operators.slash(original, _operators.minStake() / CHALLENGE_SLASH_DIVISOR, address(this)) returns (
+                uint256 amount
+            ) {
+                slashed = amount;
+                emit OperatorPenalized(requestId, original, amount);
+            } catch {}
+            uint256 toChallenger = slashed / 2;
+            _credit(record.challenger, requestId, bond + toChallenger);
+            _creditSplit(agreeing, requestId, fulfilment.request.fee + slashed - toChallenger);
+        }
+        if (dissenting.length != 0) _penalize(requestId, fulfilment.request.requester, agreeing, dissenting);
+        _deliverFinal(requestId, fulfilment.request, outputHash, fulfilment.output);
+    }
+
+    /// @dev The second phase of delivery: the final event, then the consumer callback.
+    function _deliverFinal(uint256 requestId, Request calldata request, bytes32 outputHash, bytes calldata output)
+        private
+    {
+        emit ResultFinalized(requestId, outputHash, output);
+        _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output)));
+    }
+
+    /// @dev The bond a challenge must post.
+    function _challengeBond() private view returns (uint256) {
+        return _operators.minStake() / CHALLENGE_BOND_DIVISOR;
     }
 
     /// @dev Settles a request as failed: refund, dissenters penalised, event, callback.
@@ -298,26 +497,36 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         bytes32 digest,
         bytes calldata signature,
         uint256 extraSettleGas
-    ) private view returns (address operator, bool settles, bytes memory err) {
-        err = _checkPending(requestId, request);
-        if (err.length != 0) return (operator, settles, err);
+    ) private view returns (address operator, bool settles, bool finalityRequested, bytes memory err) {
+        (err, finalityRequested) = _checkPending(requestId, request);
+        if (err.length != 0) return (operator, settles, finalityRequested, err);
         (operator, err) = _recoverOperator(requestId, digest, signature);
-        if (err.length != 0) return (operator, settles, err);
+        if (err.length != 0) return (operator, settles, finalityRequested, err);
         uint256 redundancy = request.redundancy;
         if (redundancy == 1) {
             settles = true;
         } else {
             (settles, err) = _checkVote(requestId, redundancy, operator, vote);
-            if (err.length != 0) return (operator, settles, err);
+            if (err.length != 0) return (operator, settles, finalityRequested, err);
         }
-        if (settles && request.callbackGasLimit != 0 && request.requester.code.length != 0) {
-            uint256 needed = uint256(request.callbackGasLimit) + request.callbackGasLimit / 63 + _SETTLE_GAS_BASE
-                + redundancy * _SETTLE_GAS_PER_OPERATOR + extraSettleGas;
-            if (redundancy > 1) needed += (_voters[requestId].length + 1 - redundancy) * _SETTLE_GAS_PER_DISSENTER;
-            uint256 available = gasleft();
-            if (available < needed) {
-                err = abi.encodeWithSelector(InferenceOracleInsufficientGas.selector, requestId, available, needed);
-            }
+        // A provisional result calls nobody back; its callback comes with `finalize` or the dispute's resolution.
+        if (settles && !finalityRequested && request.callbackGasLimit != 0 && request.requester.code.length != 0) {
+            err = _checkSettleGas(requestId, request.callbackGasLimit, redundancy, extraSettleGas);
+        }
+    }
+
+    /// @dev Enough gas left to settle and give the callback its full gas limit (docs/PROTOCOL.md, 63/64 rule).
+    function _checkSettleGas(uint256 requestId, uint256 callbackGasLimit, uint256 redundancy, uint256 extraSettleGas)
+        private
+        view
+        returns (bytes memory err)
+    {
+        uint256 needed = callbackGasLimit + callbackGasLimit / 63 + _SETTLE_GAS_BASE
+            + redundancy * _SETTLE_GAS_PER_OPERATOR + extraSettleGas;
+        if (redundancy > 1) needed += (_voters[requestId].length + 1 - redundancy) * _SETTLE_GAS_PER_DISSENTER;
+        uint256 available = gasleft();
+        if (available < needed) {
+            err = abi.encodeWithSelector(InferenceOracleInsufficientGas.selector, requestId, available, needed);
         }
     }
 
@@ -393,17 +602,25 @@ contract InferenceOracle is IInferenceOracle, EIP712, ReentrancyGuardTransient {
         _creditSplit(agreeing, requestId, total - toRequester);
     }
 
-    /// @dev The request is pending and `request` is the stored one; returns the encoded custom error otherwise.
-    function _checkPending(uint256 requestId, Request calldata request) private view returns (bytes memory) {
+    /// @dev The request is pending and `request` is the stored one; returns the encoded custom error otherwise, and
+    /// whether the request opted into finality (its slot holds the hash XOR `_FINALITY_TAG`).
+    function _checkPending(uint256 requestId, Request calldata request)
+        private
+        view
+        returns (bytes memory err, bool finalityRequested)
+    {
         uint256 stored = uint256(_requests[requestId]);
-        if (stored == 0) return abi.encodeWithSelector(InferenceOracleUnknownRequest.selector, requestId);
+        if (stored == 0) return (abi.encodeWithSelector(InferenceOracleUnknownRequest.selector, requestId), false);
         if (stored <= uint256(type(Status).max)) {
-            return abi.encodeWithSelector(InferenceOracleNotPending.selector, requestId, Status(stored));
+            return (abi.encodeWithSelector(InferenceOracleNotPending.selector, requestId, Status(stored)), false);
         }
-        if (bytes32(stored) != _hashRequest(request)) {
-            return abi.encodeWithSelector(InferenceOracleRequestMismatch.selector, requestId);
+        bytes32 hash = _hashRequest(request);
+        if (bytes32(stored) != hash) {
+            if (bytes32(stored) != hash ^ _FINALITY_TAG) {
+                return (abi.encodeWithSelector(InferenceOracleRequestMismatch.selector, requestId), false);
+            }
+            finalityRequested = true;
         }
-        return "";
     }
 
     /// @dev Recovers the signer (65-byte r ‖ s ‖ v, low s) and checks that it is an active operator.

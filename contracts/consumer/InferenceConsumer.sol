@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
+import {IInferenceOracleFinality} from "../interfaces/IInferenceOracleFinality.sol";
 
 /// @title InferenceConsumer
 /// @notice Base for dApps that request inferences: a request helper, oracle-only callbacks, refund handling.
@@ -50,6 +51,20 @@ abstract contract InferenceConsumer is IInferenceConsumer {
         uint256 fee
     ) internal returns (uint256 requestId) {
         return _oracle.requestInference{value: fee}(modelId, input, callbackGasLimit, redundancy, deadline);
+    }
+
+    /// @dev Requests an inference (redundancy 1) that opts into the oracle's challenge window: the result arrives in
+    /// `_onInferenceResult` only once it is final (after the window, or corrected by a dispute), never provisionally.
+    function _requestInferenceWithFinality(
+        bytes32 modelId,
+        bytes memory input,
+        uint32 callbackGasLimit,
+        uint64 deadline,
+        uint256 fee
+    ) internal returns (uint256 requestId) {
+        return IInferenceOracleFinality(address(_oracle)).requestInferenceWithFinality{value: fee}(
+            modelId, input, callbackGasLimit, deadline
+        );
     }
 
     /// @dev Cancels a request of this contract (after its deadline or once the model is revoked).

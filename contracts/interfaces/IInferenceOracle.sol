@@ -109,7 +109,8 @@ interface IInferenceOracle {
     event CommitmentRecorded(uint256 indexed requestId, address indexed operator, bytes32 indexed vote, bytes32 runtime);
     /// @notice A commitment differs from one recorded earlier for the same request.
     event CommitmentConflicted(uint256 indexed requestId, address indexed operator, bytes32 vote);
-    /// @notice A quorum settled against `operator`'s commitment and `amount` of its stake was slashed.
+    /// @notice A quorum (or a challenge's re-execution round) settled against `operator`'s commitment and `amount` of its
+    /// stake was slashed.
     event OperatorPenalized(uint256 indexed requestId, address indexed operator, uint256 amount);
     /// @notice The request settled with `output`.
     event InferenceFulfilled(uint256 indexed requestId, bytes32 indexed outputHash, bytes output);

@@ -11,7 +11,7 @@
 //   ORACLE_UNBONDING_DELAY   seconds, default 31 days: longer than the oracle's 30-day deadline window, so a
 //                            losing quorum commitment is still slashable when the request settles
 //   ORACLE_EXAMPLE_MODEL_ID  bytes32 model id the example consumer asks (default keccak256("credit-score.onnx v1"))
-//   ORACLE_EXAMPLE_TYPES     "input,output" element types of that model (default "3,4")
+//   ORACLE_EXAMPLE_TYPES     "input,output" element types of that model (default "3,3": the bundled credit scorer's int32 in/out)
 import { network } from "hardhat";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -27,7 +27,7 @@ const chainId = (await provider.getNetwork()).chainId;
 const minStake = BigInt(env.ORACLE_MIN_STAKE_WEI ?? 10n ** 18n);
 const unbondingDelay = BigInt(env.ORACLE_UNBONDING_DELAY ?? 31 * 24 * 3600);
 const modelId = env.ORACLE_EXAMPLE_MODEL_ID ?? keccak256(toUtf8Bytes("credit-score.onnx v1"));
-const [inputType, outputType] = (env.ORACLE_EXAMPLE_TYPES ?? "3,4").split(",").map(Number);
+const [inputType, outputType] = (env.ORACLE_EXAMPLE_TYPES ?? "3,3").split(",").map(Number);
 
 async function deploy(name: string, args: unknown[]) {
   const factory = await ethers.getContractFactory(name, deployer);

@@ -57,6 +57,9 @@ public static class JobsServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
+        // The host replaces these with real ones (Prometheus metrics in Worker); Jobs works without.
+        services.TryAddSingleton<IOracleMetrics>(NullOracleMetrics.Instance);
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<RunInferenceJob>();
         services.TryAddScoped<SubmitResultJob>();
         services.TryAddScoped<RetriesExhaustedHandler>();

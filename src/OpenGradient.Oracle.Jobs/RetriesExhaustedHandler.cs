@@ -6,7 +6,8 @@ using OpenGradient.Oracle.Core.Requests;
 namespace OpenGradient.Oracle.Jobs;
 
 /// <summary>Turns a request whose job ran out of retries into a RETRIES_EXHAUSTED failure report, so it is never dropped.</summary>
-internal sealed partial class RetriesExhaustedHandler(IRequestStore store, IJobScheduler scheduler, ILogger<RetriesExhaustedHandler> logger)
+internal sealed partial class RetriesExhaustedHandler(
+    IRequestStore store, IJobScheduler scheduler, IOracleMetrics metrics, ILogger<RetriesExhaustedHandler> logger)
 {
     private static readonly InferenceOutcome Exhausted = InferenceOutcome.Failed(FailureReason.RetriesExhausted);
 
@@ -22,6 +23,7 @@ internal sealed partial class RetriesExhaustedHandler(IRequestStore store, IJobS
             if (status is RequestStatus.Discovered or RequestStatus.Inferring)
             {
                 await store.TransitionAsync(stored, new RequestTransition.CompleteInference(Exhausted), cancellationToken).ConfigureAwait(false);
+                metrics.RequestFailed(nameof(FailureReason.RetriesExhausted));
                 LogReported(key.ToString(), kind, error);
                 scheduler.EnqueueSubmission(key);
             }
@@ -40,6 +42,7 @@ internal sealed partial class RetriesExhaustedHandler(IRequestStore store, IJobS
         }
         await store.TransitionAsync(stored, new RequestTransition.ReviseOutcome(Exhausted, "submission retries exhausted: " + error), cancellationToken)
             .ConfigureAwait(false);
+        metrics.RequestFailed(nameof(FailureReason.RetriesExhausted));
         LogReported(key.ToString(), kind, error);
         scheduler.EnqueueSubmission(key);
         return true;

@@ -9,11 +9,13 @@ namespace OpenGradient.Oracle.Jobs;
 /// only from Discovered or Inferring (a crash mid-inference leaves Inferring, and running the model again is harmless).
 /// </summary>
 public sealed partial class RunInferenceJob(
-    IRequestStore store, IInferenceRunner runner, IJobScheduler scheduler, ILogger<RunInferenceJob> logger)
+    IRequestStore store, IInferenceRunner runner, IJobScheduler scheduler, IOracleMetrics metrics, TimeProvider time,
+    ILogger<RunInferenceJob> logger)
 {
     public async Task ExecuteAsync(ulong chainId, string oracle, string requestId, CancellationToken cancellationToken)
     {
         var key = JobKeys.Parse(chainId, oracle, requestId);
+        using var scope = RequestLogScope.Begin(logger, key);
         var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
@@ -37,7 +39,12 @@ public sealed partial class RunInferenceJob(
                 return;
         }
 
+        var modelId = "0x" + Convert.ToHexStringLower(stored.Request.Request.ModelId);
+        using var modelScope = RequestLogScope.BeginModel(logger, modelId);
+        var started = time.GetTimestamp();
         var outcome = await runner.RunAsync(stored.Request, cancellationToken).ConfigureAwait(false);
+        metrics.InferenceCompleted(modelId, time.GetElapsedTime(started), outcome.Failure);
+        if (outcome.Failure is { } failure) metrics.RequestFailed(failure.ToString());
         await store.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome), cancellationToken).ConfigureAwait(false);
         LogInferred(key.ToString(), outcome.ToString());
         scheduler.EnqueueSubmission(key);

@@ -9,11 +9,13 @@ namespace OpenGradient.Oracle.Jobs;
 /// after BeginSubmission) it calls the submitter again, which must return the already-broadcast transaction
 /// (see <see cref="IResultSubmitter"/>).
 /// </summary>
-public sealed partial class SubmitResultJob(IRequestStore store, IResultSubmitter submitter, ILogger<SubmitResultJob> logger)
+public sealed partial class SubmitResultJob(
+    IRequestStore store, IResultSubmitter submitter, IOracleMetrics metrics, ILogger<SubmitResultJob> logger)
 {
     public async Task ExecuteAsync(ulong chainId, string oracle, string requestId, CancellationToken cancellationToken)
     {
         var key = JobKeys.Parse(chainId, oracle, requestId);
+        using var scope = RequestLogScope.Begin(logger, key);
         var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
@@ -44,9 +46,12 @@ public sealed partial class SubmitResultJob(IRequestStore store, IResultSubmitte
             // Terminal: retrying would only hit the same answer from the chain.
             await store.TransitionAsync(stored, new RequestTransition.ObserveSettledElsewhere(e.Message), cancellationToken).ConfigureAwait(false);
             LogNotNeeded(key.ToString(), e.Message);
+            metrics.RequestFailed(nameof(RequestStatus.SettledElsewhere));
             return;
         }
         await store.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()), cancellationToken).ConfigureAwait(false);
+        metrics.RequestsSubmitted();
+        using var txScope = RequestLogScope.BeginTransaction(logger, "0x" + Convert.ToHexStringLower(receipt.TransactionHash));
         LogSubmitted(key.ToString(), Convert.ToHexStringLower(receipt.TransactionHash), receipt.Nonce);
     }
 

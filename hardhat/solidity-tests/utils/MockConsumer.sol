@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IInferenceConsumer} from "../../contracts/interfaces/IInferenceConsumer.sol";
 import {IInferenceOracle} from "../../contracts/interfaces/IInferenceOracle.sol";
+import {IInferenceOracleFinality} from "../../contracts/interfaces/IInferenceOracleFinality.sol";
 
 /// @notice Test consumer with hostile behaviours: revert, burn all gas, re-enter the oracle, return a huge blob.
 contract MockConsumer is IInferenceConsumer {
@@ -45,6 +46,16 @@ contract MockConsumer is IInferenceConsumer {
         returns (uint256)
     {
         return oracle.requestInference{value: msg.value}(modelId, input, callbackGasLimit, redundancy, deadline);
+    }
+
+    function requestWithFinality(bytes32 modelId, bytes calldata input, uint32 callbackGasLimit, uint64 deadline)
+        external
+        payable
+        returns (uint256)
+    {
+        return IInferenceOracleFinality(address(oracle)).requestInferenceWithFinality{value: msg.value}(
+            modelId, input, callbackGasLimit, deadline
+        );
     }
 
     function cancel(uint256 requestId, IInferenceOracle.Request calldata request_) external {

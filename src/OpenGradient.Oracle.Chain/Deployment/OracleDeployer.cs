@@ -11,12 +11,14 @@ namespace OpenGradient.Oracle.Chain.Deployment;
 /// <param name="UnbondingDelaySeconds">Longer than the oracle's 30-day deadline window, so a losing quorum commitment
 /// is still slashable when its request settles.</param>
 /// <param name="ExampleConsumerModelId">When set, also deploys the example CreditScoreConsumer asking this model.</param>
+/// <param name="ExampleInputType">Element type of that model's input (the bundled credit scorer: Int32).</param>
+/// <param name="ExampleOutputType">Element type of its output; must match the registered spec or the consumer misreads results.</param>
 public sealed record DeploymentPlan(
     BigInteger MinStake,
     ulong UnbondingDelaySeconds = 31 * 24 * 3600,
     byte[]? ExampleConsumerModelId = null,
     ElementType ExampleInputType = ElementType.Int32,
-    ElementType ExampleOutputType = ElementType.Int64);
+    ElementType ExampleOutputType = ElementType.Int32);
 
 /// <summary>Deploys the registries and the oracle, wires them together, and optionally the example consumer.</summary>
 public sealed class OracleDeployer(TransactionSender sender)

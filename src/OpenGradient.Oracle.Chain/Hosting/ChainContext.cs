@@ -45,7 +45,7 @@ public sealed class ChainContext : IDisposable
     public Task<ChainIdentity> GetIdentityAsync(CancellationToken cancellationToken = default) => _identity.Task.WaitAsync(cancellationToken);
 
     /// <summary>Asks the node for its chain id, compares it with the configuration and publishes the identity.</summary>
-    /// <exception cref="InvalidOperationException">the node serves another chain, or the oracle has no code there.</exception>
+    /// <exception cref="InvalidOperationException">the node serves another chain.</exception>
     public async Task<ChainIdentity> InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (_identity.Task.IsCompletedSuccessfully) return _identity.Task.Result;
@@ -53,15 +53,14 @@ public sealed class ChainContext : IDisposable
         if (Options.ChainId is { } expected && expected != actual)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"Chain:ChainId is {expected} but the node at {Rpc.Endpoint} serves chain {actual}; fix Chain:ChainId or Chain:RpcUrls"));
-        var oracle = Options.Oracle;
-        var code = await Rpc.GetCodeAsync(oracle, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
-        if (code.Length == 0)
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Chain:OracleAddress {oracle} has no contract code on chain {actual} at {Rpc.Endpoint}; check deployment.json"));
-        var identity = new ChainIdentity(actual, oracle, Key.Address);
+        var identity = new ChainIdentity(actual, Options.Oracle, Key.Address);
         _identity.TrySetResult(identity);
         return identity;
     }
+
+    /// <summary>Whether the configured oracle address holds a contract (a wrong address only ever sees no requests).</summary>
+    public async Task<bool> OracleHasCodeAsync(CancellationToken cancellationToken = default) =>
+        (await Rpc.GetCodeAsync(Options.Oracle, BlockTag.Latest, cancellationToken).ConfigureAwait(false)).Length > 0;
 
     public void Dispose()
     {
@@ -81,7 +80,7 @@ public sealed class ChainContext : IDisposable
     }
 }
 
-/// <summary>Runs the start-up checks (key unlock, chain id, oracle code) before the listener and tracker start.</summary>
+/// <summary>Runs the start-up checks (key unlock, chain id; a warning when the oracle has no code) before the listener and tracker start.</summary>
 internal sealed partial class ChainStartup(ChainContext context, ILogger<ChainStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -89,6 +88,8 @@ internal sealed partial class ChainStartup(ChainContext context, ILogger<ChainSt
         // Unlocking the key first: a wrong password is the most common start-up mistake and needs no network.
         var operatorAddress = context.Key.Address;
         var identity = await context.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        if (!await context.OracleHasCodeAsync(cancellationToken).ConfigureAwait(false))
+            LogNoCode(identity.Oracle.ToString(), identity.ChainId);
         LogReady(identity.ChainId, identity.Oracle.ToString(), operatorAddress.ToString(), context.Rpc.Endpoint.ToString());
     }
 
@@ -97,6 +98,10 @@ internal sealed partial class ChainStartup(ChainContext context, ILogger<ChainSt
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information,
         Message = "Chain {ChainId}: serving oracle {Oracle} as operator {Operator} through {RpcUrl}")]
     private partial void LogReady(ulong chainId, string oracle, string @operator, string rpcUrl);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning,
+        Message = "Chain:OracleAddress {Oracle} has no contract code on chain {ChainId}; no request will ever arrive (check deployment.json)")]
+    private partial void LogNoCode(string oracle, ulong chainId);
 }
 
 internal static class ChainIdentityExtensions

@@ -23,7 +23,7 @@ public static class ChainHostingExtensions
     /// <summary>
     /// Binds <c>Chain</c> and <c>Operator</c>, and registers the chain side of the node: start-up checks (key unlock,
     /// eth_chainId vs Chain:ChainId, oracle code), <see cref="RequestListener"/>, <see cref="ReceiptTracker"/> and
-    /// <see cref="IResultSubmitter"/>. Needs the Storage ports and <see cref="IJobScheduler"/> (AddOracleStorage,
+    /// <see cref="IResultSubmitter"/> and <see cref="INodeHealth"/>. Uses <see cref="IOracleMetrics"/> when one is registered. Needs the Storage ports and <see cref="IJobScheduler"/> (AddOracleStorage,
     /// AddOracleJobs). An <see cref="IOperatorKeyProvider"/> registered before this call replaces the keystore.
     /// </summary>
     public static IHostApplicationBuilder AddOracleChain(this IHostApplicationBuilder builder)
@@ -46,6 +46,7 @@ public static class ChainHostingExtensions
         services.TryAddSingleton<IResultSubmitter>(sp => sp.GetRequiredService<ResultSubmitter>());
         services.TryAddSingleton<RequestListener>();
         services.TryAddSingleton<ReceiptTracker>();
+        services.TryAddSingleton<INodeHealth, ChainNodeHealth>();
         services.AddHostedService<ChainStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ResultSubmitter>());
         services.AddHostedService(sp => sp.GetRequiredService<RequestListener>());

@@ -19,9 +19,41 @@ namespace OpenGradient.Oracle.Chain.Listening;
 /// </summary>
 public sealed partial class RequestListener(
     ChainContext context, IRequestStore requests, IChainCursorStore cursors, IJobScheduler scheduler,
-    TimeProvider time, ILogger<RequestListener> logger) : BackgroundService
+    TimeProvider time, ILogger<RequestListener> logger, IOracleMetrics? metrics = null) : BackgroundService
 {
+    private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
+    private readonly Lock _progressLock = new();
+    private DateTimeOffset? _lastPollCompletedAt;
+    private ulong? _lastProcessedBlock;
+
     private ChainOptions Options => context.Options;
+
+    /// <summary>When a poll last completed (found blocks or not); null before the first. Read by the health probe.</summary>
+    public DateTimeOffset? LastPollCompletedAt
+    {
+        get
+        {
+            lock (_progressLock) return _lastPollCompletedAt;
+        }
+    }
+
+    /// <summary>The cursor's block after the last poll; null before the first.</summary>
+    public ulong? LastProcessedBlock
+    {
+        get
+        {
+            lock (_progressLock) return _lastProcessedBlock;
+        }
+    }
+
+    private void RecordProgress(ulong? block, bool completed)
+    {
+        lock (_progressLock)
+        {
+            if (block is not null) _lastProcessedBlock = block;
+            if (completed) _lastPollCompletedAt = time.GetUtcNow();
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,6 +73,7 @@ public sealed partial class RequestListener(
             try
             {
                 var caughtUp = await PollOnceAsync(identity, stoppingToken).ConfigureAwait(false);
+                RecordProgress(null, completed: true);
                 failures = 0;
                 if (caughtUp) await Task.Delay(Options.PollInterval, time, stoppingToken).ConfigureAwait(false);
             }
@@ -53,6 +86,8 @@ public sealed partial class RequestListener(
 #pragma warning restore CA1031
             {
                 failures++;
+                if (e is RpcErrorException or RpcTransportException)
+                    _metrics.RpcError(e is RpcErrorException rpcError ? rpcError.Method : "transport");
                 var delay = Backoff.Delay(failures, Options.PollInterval, Options.MaxRetryDelay);
                 LogPollFailed(failures, delay, e);
                 try
@@ -79,10 +114,15 @@ public sealed partial class RequestListener(
         }
 
         var head = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        RecordProgress(cursor?.BlockNumber, completed: false);
         if (head < (ulong)Options.Confirmations) return true;
         var confirmed = head - (ulong)Options.Confirmations;
         var from = cursor is null ? Options.StartBlock ?? 0 : cursor.BlockNumber + 1;
-        if (from > confirmed) return true;
+        if (from > confirmed)
+        {
+            _metrics.ListenerLag(cursor is null ? 0 : head - Math.Min(head, cursor.BlockNumber));
+            return true;
+        }
         var to = Math.Min(confirmed, from + (ulong)Options.MaxBlockRange - 1);
 
         var logs = await rpc.GetLogsAsync(new LogFilter
@@ -125,6 +165,9 @@ public sealed partial class RequestListener(
         }
 
         await cursors.SetAsync(new ChainCursor(identity.ChainId, identity.OracleText, to, last.Hash), cancellationToken).ConfigureAwait(false);
+        RecordProgress(to, completed: false);
+        if (added > 0) _metrics.RequestsDiscovered(added);
+        _metrics.ListenerLag(head - Math.Min(head, to));
         if (logs.Count > 0) LogRange(from, to, logs.Count, added);
         return to >= confirmed;
     }
@@ -147,6 +190,7 @@ public sealed partial class RequestListener(
         var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(target), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {target} is missing while rewinding"));
         LogReorg(cursor.BlockNumber, Hex.Encode(cursor.BlockHash), target);
+        _metrics.Reorg();
         // If the rewound block is itself replaced later, the next poll notices and rewinds again.
         var rewound = new ChainCursor(identity.ChainId, identity.OracleText, target, block.Hash);
         await cursors.SetAsync(rewound, cancellationToken).ConfigureAwait(false);

@@ -26,8 +26,9 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// </summary>
 public sealed partial class ReceiptTracker(
     ChainContext context, IOutboundTransactionStore transactions, IRequestStore requests, IJobScheduler scheduler,
-    TimeProvider time, ILogger<ReceiptTracker> logger) : BackgroundService
+    TimeProvider time, ILogger<ReceiptTracker> logger, IOracleMetrics? metrics = null) : BackgroundService
 {
+    private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
     private const int SweepLimit = 500;
     private readonly FeePolicy _fees = new() { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastBroadcast = new(StringComparer.Ordinal);
@@ -99,6 +100,7 @@ public sealed partial class ReceiptTracker(
                 await transactions.SetStatusAsync(identity.ChainId, tx.Hash, status, receipt.BlockNumber, cancellationToken).ConfigureAwait(false);
                 _lastBroadcast.TryRemove(Hex.Encode(tx.Hash), out _);
                 LogMined(Hex.Encode(tx.Hash), tx.Nonce, status, receipt.BlockNumber, receipt.GasUsed);
+                _metrics.SubmissionMined(receipt.GasUsed, receipt.Succeeded);
                 foreach (var key in tx.Requests)
                 {
                     var stored = await requests.GetAsync(key, cancellationToken).ConfigureAwait(false);
@@ -185,6 +187,18 @@ public sealed partial class ReceiptTracker(
         {
             await requests.TransitionAsync(stored, transition, cancellationToken).ConfigureAwait(false);
             LogResolved(stored.Key.ToString(), transition.Name, Hex.Encode(receipt.TransactionHash));
+            switch (transition)
+            {
+                case RequestTransition.Settle:
+                    _metrics.RequestSettled(time.GetUtcNow() - stored.CreatedAt);
+                    break;
+                case RequestTransition.FailOnChain:
+                    _metrics.RequestFailed(nameof(RequestStatus.FailedOnChain));
+                    break;
+                case RequestTransition.ObserveSettledElsewhere:
+                    _metrics.RequestFailed(nameof(RequestStatus.SettledElsewhere));
+                    break;
+            }
         }
         catch (StaleRequestStateException)
         {
@@ -310,6 +324,7 @@ public sealed partial class ReceiptTracker(
         };
         await transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
         LogBumped(Hex.Encode(tx.Hash), Hex.Encode(replacement.Hash), tx.Nonce, maxFee, tip);
+        _metrics.FeeBump();
         await RebroadcastAsync(identity, record, cancellationToken).ConfigureAwait(false);
     }
 

@@ -97,7 +97,7 @@ internal static class KeysCommands
                 "choose another --out path");
         var password = PasswordSource.Resolve(parse, context.Console, confirm: true);
         if (password.Length == 0) throw new CliException("refusing an empty keystore password", ExitCodes.Input);
-        var options = parse.GetValue(LightOption) ? new KeystoreOptions { ScryptN = 1 << 14 } : new KeystoreOptions();
+        var options = parse.GetValue(LightOption) ? KeystoreOptions.Light : new KeystoreOptions();
         var json = KeystoreV3.Encrypt(key, password, options);
         out_.Directory?.Create();
         // Owner-only from the first byte: create the file with 0600 before writing the secret into it.

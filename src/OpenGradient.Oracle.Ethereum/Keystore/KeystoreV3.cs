@@ -42,6 +42,10 @@ public sealed record KeystoreOptions
     public byte[]? Salt { get; init; }
     public byte[]? Iv { get; init; }
     public Guid? Id { get; init; }
+
+    /// <summary>scrypt N = 2^14 (ethers' "light" setting): fast enough for tests and throwaway devnet keys, weak
+    /// against offline guessing; real operator keys use the default N = 2^17.</summary>
+    public static KeystoreOptions Light { get; } = new() { ScryptN = 1 << 14 };
 }
 
 /// <summary>

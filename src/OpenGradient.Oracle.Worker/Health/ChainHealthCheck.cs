@@ -1,0 +1,42 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenGradient.Oracle.Core.Ports;
+
+namespace OpenGradient.Oracle.Worker.Health;
+
+/// <summary>Ready only when the chain RPC answers and the listener keeps polling (see <see cref="INodeHealth"/>).</summary>
+internal sealed class ChainHealthCheck(INodeHealth node, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck
+{
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var report = await node.CheckAsync(cancellationToken).ConfigureAwait(false);
+        var data = new Dictionary<string, object>
+        {
+            ["chainId"] = report.ChainId,
+            ["oracle"] = report.Oracle,
+            ["chainHead"] = (object?)report.ChainHead ?? "unknown",
+            ["lastProcessedBlock"] = (object?)report.LastProcessedBlock ?? "none",
+            ["lagBlocks"] = report.LagBlocks,
+        };
+        if (!report.RpcReachable)
+            return HealthCheckResult.Unhealthy("chain RPC unreachable (Chain:RpcUrls): " + (report.RpcError ?? "no answer"), data: data);
+
+        var now = time.GetUtcNow();
+        var stallAfter = options.Value.ListenerStallAfter;
+        if (report.ListenerProgressAt is { } progress)
+        {
+            if (now - progress > stallAfter)
+                return HealthCheckResult.Unhealthy(string.Create(CultureInfo.InvariantCulture,
+                    $"listener stalled: last poll completed at {progress:O}, more than Health:ListenerStallAfter ({stallAfter}) ago"), data: data);
+        }
+        else if (now - _startedAt > stallAfter)
+        {
+            return HealthCheckResult.Unhealthy(string.Create(CultureInfo.InvariantCulture,
+                $"listener stalled: no poll completed in the {stallAfter} (Health:ListenerStallAfter) since start"), data: data);
+        }
+        return HealthCheckResult.Healthy("chain RPC answers and the listener is polling", data);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using OpenGradient.Oracle.TestSupport;
+
+namespace OpenGradient.Oracle.Worker.Tests;
+
+/// <summary>/health/ready follows the database and the chain RPC going away and coming back.</summary>
+[Collection(NodeCollection.Name)]
+public sealed class ReadinessTests(NodeInfrastructure infrastructure)
+{
+    [Fact]
+    public async Task Ready_probe_reports_a_stopped_database_and_recovers()
+    {
+        // A cluster of its own: stopping the shared one would disturb the other tests.
+        await using var postgres = new PostgresServer();
+        await postgres.StartAsync();
+        await using var node = await infrastructure.StartNodeAsync(postgres: postgres);
+        var (status, _) = await ReadyAsync(node);
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        await postgres.StopAsync();
+        var (down, body) = await WaitForReadyStatusAsync(node, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down);
+        Assert.Contains("PostgreSQL unreachable", body, StringComparison.Ordinal);
+
+        // The page still renders during the outage and says what is wrong.
+        var page = await node.Http.GetStringAsync("/");
+        Assert.Contains("Database unavailable", page, StringComparison.Ordinal);
+
+        await postgres.StartAsync();
+        var (up, upBody) = await WaitForReadyStatusAsync(node, HttpStatusCode.OK);
+        Assert.True(up == HttpStatusCode.OK, upBody);
+    }
+
+    [Fact]
+    public async Task Ready_probe_reports_an_unreachable_rpc()
+    {
+        var closedPort = ClosedPort();
+        await using var node = await infrastructure.StartNodeAsync(config =>
+            config.Section("Chain")["RpcUrls"] = new[] { $"http://127.0.0.1:{closedPort}" });
+
+        var (status, body) = await WaitForReadyStatusAsync(node, HttpStatusCode.ServiceUnavailable);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("chain RPC unreachable", body, StringComparison.Ordinal);
+        var live = await node.Http.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    private static async Task<(HttpStatusCode, string)> ReadyAsync(StartedNode node)
+    {
+        using var response = await node.Http.GetAsync("/health/ready");
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Polls until the probe answers <paramref name="expected"/> or a generous deadline passes; returns the last answer.</summary>
+    private static async Task<(HttpStatusCode, string)> WaitForReadyStatusAsync(StartedNode node, HttpStatusCode expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var answer = await ReadyAsync(node);
+            if (answer.Item1 == expected || DateTime.UtcNow > deadline) return answer;
+            await Task.Delay(250);
+        }
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
