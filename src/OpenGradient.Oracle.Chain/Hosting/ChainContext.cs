@@ -80,20 +80,85 @@ public sealed class ChainContext : IDisposable
     }
 }
 
-/// <summary>Runs the start-up checks (key unlock, chain id; a warning when the oracle has no code) before the listener and tracker start.</summary>
-internal sealed partial class ChainStartup(ChainContext context, ILogger<ChainStartup> logger) : IHostedService
+/// <summary>
+/// Start-up checks before the listener and tracker run: the operator key must unlock (fatal), and the node must serve
+/// Chain:ChainId (fatal, whenever it is first reached). An unreachable RPC does not stop the start: the node comes up
+/// unready (<c>INodeHealth</c> reports the RPC unreachable) and keeps trying in the background; the chain components wait for it.
+/// An oracle address without code is a warning.
+/// </summary>
+internal sealed partial class ChainStartup(ChainContext context, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ChainStartup> logger)
+    : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _background;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Unlocking the key first: a wrong password is the most common start-up mistake and needs no network.
-        var operatorAddress = context.Key.Address;
+        _ = context.Key.Address;
+        try
+        {
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcTransportException or RpcErrorException)
+        {
+            LogRpcDown(context.Rpc.Endpoint.ToString(), e.Message);
+            _background = Task.Run(() => RetryAsync(_stopping.Token), CancellationToken.None);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_background is { } background)
+        {
+            try
+            {
+                await background.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
         var identity = await context.InitializeAsync(cancellationToken).ConfigureAwait(false);
         if (!await context.OracleHasCodeAsync(cancellationToken).ConfigureAwait(false))
             LogNoCode(identity.Oracle.ToString(), identity.ChainId);
-        LogReady(identity.ChainId, identity.Oracle.ToString(), operatorAddress.ToString(), context.Rpc.Endpoint.ToString());
+        LogReady(identity.ChainId, identity.Oracle.ToString(), identity.Operator.ToString(), context.Rpc.Endpoint.ToString());
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private async Task RetryAsync(CancellationToken stoppingToken)
+    {
+        for (var failures = 1; !stoppingToken.IsCancellationRequested; failures++)
+        {
+            try
+            {
+                await Task.Delay(Listening.Backoff.Delay(failures, context.Options.PollInterval, context.Options.MaxRetryDelay), time, stoppingToken)
+                    .ConfigureAwait(false);
+                await InitializeAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is RpcTransportException or RpcErrorException)
+            {
+                if (failures % 10 == 0) LogRpcDown(context.Rpc.Endpoint.ToString(), e.Message);
+            }
+            catch (InvalidOperationException e)
+            {
+                LogFatal(e.Message);
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information,
         Message = "Chain {ChainId}: serving oracle {Oracle} as operator {Operator} through {RpcUrl}")]
@@ -102,6 +167,13 @@ internal sealed partial class ChainStartup(ChainContext context, ILogger<ChainSt
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning,
         Message = "Chain:OracleAddress {Oracle} has no contract code on chain {ChainId}; no request will ever arrive (check deployment.json)")]
     private partial void LogNoCode(string oracle, ulong chainId);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning,
+        Message = "The chain RPC ({RpcUrl}) is unreachable at start-up ({Error}); starting unready and retrying")]
+    private partial void LogRpcDown(string rpcUrl, string error);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Critical, Message = "Stopping the node: {Error}")]
+    private partial void LogFatal(string error);
 }
 
 internal static class ChainIdentityExtensions
