@@ -66,6 +66,8 @@ public static class ChainHostingExtensions
         builder.Services.TryAddSingleton<IOracleInference>(sp =>
         {
             var options = section.Get<InferenceOptions>() ?? new InferenceOptions();
+            // The agreed schema's default: the bundled models folder next to where the node runs.
+            if (section[nameof(InferenceOptions.ModelDirectory)] is null) options = options with { ModelDirectory = "models" };
             if (options.Validate() is { } error) throw new OptionsValidationException("Inference", typeof(InferenceOptions), ["Inference:" + error]);
             return OracleInference.Create(options, null, sp.GetService<ILoggerFactory>());
         });
