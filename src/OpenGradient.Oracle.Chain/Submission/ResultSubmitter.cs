@@ -234,7 +234,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         var sender = _sender!;
         var call = new TransactionCall(identity.Oracle, data);
         var gas = await sender.EstimateAsync(call, cancellationToken).ConfigureAwait(false) + extraGas;
-        var fees = await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
+        var fees = await FeesWithinCapAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             var nonce = await _nonces.ReserveNextAsync(identity.ChainId, identity.OperatorText(), cancellationToken).ConfigureAwait(false);
@@ -279,6 +279,25 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
+    /// <summary>Today's fees, waiting while the market is above <see cref="ChainOptions.MaxFeePerGasGwei"/>: a result
+    /// that arrives late is better than one that burns the operator's funds (the callers keep waiting; a restarted job
+    /// finds the transaction once it is sent).</summary>
+    private async Task<Fees> FeesWithinCapAsync(CancellationToken cancellationToken)
+    {
+        for (var waits = 0; ; waits++)
+        {
+            try
+            {
+                return await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FeeCapExceededException e)
+            {
+                if (waits % 30 == 0) LogFeeCapWait(e.Message);
+                await Task.Delay(_context.Options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private InferenceOracleContract.Fulfilment Fulfilment(ChainIdentity identity, ResultSubmission result)
     {
         var request = result.Request;
@@ -316,6 +335,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Broadcast of {TxHash} may not have arrived ({Error}); it will be rebroadcast if it does not mine")]
     private partial void LogBroadcastUncertain(string txHash, string error);
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "Not sending results while fees are above the cap: {Reason}; waiting")]
+    private partial void LogFeeCapWait(string reason);
 
     [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "Operator {Operator}: next nonce {Nonce} after reconciling with the chain")]
     private partial void LogNonceReconciled(string @operator, ulong nonce);

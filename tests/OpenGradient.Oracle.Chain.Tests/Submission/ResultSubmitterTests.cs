@@ -263,4 +263,42 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             await submitter.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task Above_the_fee_cap_the_submitter_waits_and_sends_once_fees_fall_back()
+    {
+        await using var s = await SetUpAsync(1);
+        var options = s.Bed.Options(o =>
+        {
+            o.MaxFeePerGasGwei = 5;
+            o.PollInterval = TimeSpan.FromMilliseconds(50);
+        });
+        using var context = await ChainTestbed.ContextAsync(options, s.Bed.Key(OperatorA));
+        var submitter = new ResultSubmitter(context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            await node.RpcAsync("hardhat_setNextBlockBaseFeePerGas", "0x" + (20_000_000_000L).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+            await node.RpcAsync("evm_mine");
+            var nonceBefore = await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending);
+
+            var submission = submitter.SubmitAsync([new ResultSubmission(s.Requests[0], InferenceOutcome.Success(Output(1, 0)))]);
+            await Task.Delay(700);
+            Assert.False(submission.IsCompleted, "nothing may be sent while the base fee is above the cap");
+            Assert.Equal(nonceBefore, await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending));
+
+            await node.RpcAsync("hardhat_setNextBlockBaseFeePerGas", "0x3b9aca00"); // 1 gwei
+            await node.RpcAsync("evm_mine");
+            var receipt = await submission.WaitAsync(TimeSpan.FromSeconds(20));
+
+            var mined = await s.Bed.Owner.WaitForReceiptAsync(receipt.TransactionHash, Wait);
+            Assert.True(mined.Succeeded);
+            Assert.True(mined.EffectiveGasPrice <= new BigInteger(5_000_000_000));
+            Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId));
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
 }
