@@ -35,8 +35,20 @@ public sealed partial class SubmitResultJob(
                 return;
         }
 
-        var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, stored.State.Outcome!)], cancellationToken)
-            .ConfigureAwait(false);
+        SubmissionReceipt receipt;
+        try
+        {
+            receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, stored.State.Outcome!)], cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (SubmissionNotNeededException e)
+        {
+            // Terminal: retrying would only hit the same answer from the chain.
+            await store.TransitionAsync(stored, new RequestTransition.ObserveSettledElsewhere(e.Message), cancellationToken).ConfigureAwait(false);
+            LogNotNeeded(key.ToString(), e.Message);
+            metrics.RequestFailed(nameof(RequestStatus.SettledElsewhere));
+            return;
+        }
         await store.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()), cancellationToken).ConfigureAwait(false);
         metrics.RequestsSubmitted();
         using var txScope = RequestLogScope.BeginTransaction(logger, "0x" + Convert.ToHexStringLower(receipt.TransactionHash));
@@ -48,6 +60,9 @@ public sealed partial class SubmitResultJob(
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Debug, Message = "Request {RequestKey} is {Status}; submission skipped")]
     private partial void LogSkipped(string requestKey, RequestStatus status);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Request {RequestKey} needs no submission: {Reason}")]
+    private partial void LogNotNeeded(string requestKey, string reason);
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Request {RequestKey} submitted in 0x{TxHash} (nonce {Nonce})")]
     private partial void LogSubmitted(string requestKey, string txHash, ulong nonce);

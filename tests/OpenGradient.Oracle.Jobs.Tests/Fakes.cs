@@ -29,8 +29,19 @@ internal sealed class RecordingSubmitter : IResultSubmitter
 
     public ConcurrentDictionary<RequestKey, byte> RejectOutputs { get; } = new();
 
+    /// <summary>Keys the chain already settled: the submitter answers "not needed".</summary>
+    public ConcurrentDictionary<RequestKey, int> AlreadySettled { get; } = new();
+
     public Task<SubmissionReceipt> SubmitAsync(IReadOnlyList<ResultSubmission> results, CancellationToken cancellationToken = default)
     {
+        foreach (var r in results)
+        {
+            if (AlreadySettled.ContainsKey(r.Request.Key))
+            {
+                AlreadySettled.AddOrUpdate(r.Request.Key, 1, (_, n) => n + 1);
+                throw new SubmissionNotNeededException("the oracle refused the result: InferenceOracleNotPending(1, 2)");
+            }
+        }
         foreach (var r in results)
             if (r.Outcome.IsSuccess && RejectOutputs.ContainsKey(r.Request.Key)) throw new HttpRequestException("RPC node unreachable");
         foreach (var r in results) Submitted.Enqueue(r);

@@ -45,6 +45,22 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     }
 
     [Fact]
+    public async Task A_request_the_chain_no_longer_needs_ends_SettledElsewhere_without_retries()
+    {
+        var request = await StoredRequestAsync();
+        host.Submitter.AlreadySettled[request.Key] = 0;
+
+        host.Scheduler.EnqueueInference(request.Key);
+        var done = await host.WaitForAsync(request.Key, s => s.State.IsTerminal);
+        await Task.Delay(500); // room for a stray retry to show up
+
+        Assert.Equal(RequestStatus.SettledElsewhere, done.State.Status);
+        Assert.Contains("InferenceOracleNotPending", done.State.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, host.Submitter.AlreadySettled[request.Key]);
+        Assert.Empty(host.Submitter.For(request.Key));
+    }
+
+    [Fact]
     public async Task Submission_that_keeps_failing_turns_the_result_into_a_RetriesExhausted_report()
     {
         var request = await StoredRequestAsync();

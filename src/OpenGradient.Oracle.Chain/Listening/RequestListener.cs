@@ -1,0 +1,260 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenGradient.Oracle.Chain.Hosting;
+using OpenGradient.Oracle.Core.Ports;
+using OpenGradient.Oracle.Core.Requests;
+using OpenGradient.Oracle.Ethereum.Abi;
+using OpenGradient.Oracle.Ethereum.Primitives;
+using OpenGradient.Oracle.Ethereum.Rpc;
+
+namespace OpenGradient.Oracle.Chain.Listening;
+
+/// <summary>
+/// Follows <c>InferenceRequested</c> logs with eth_getLogs, <see cref="ChainOptions.Confirmations"/> blocks behind the
+/// head. Each request is stored once (<see cref="IRequestStore.AddIfAbsentAsync"/>) and inference is queued only when it
+/// was new; then the cursor (block number + hash) moves. A crash between the two replays the range, which is harmless.
+/// When the block under the cursor is no longer on the chain (a reorg), the cursor moves back
+/// <see cref="ChainOptions.ReorgRewindBlocks"/> blocks and the range is read again.
+/// </summary>
+public sealed partial class RequestListener(
+    ChainContext context, IRequestStore requests, IChainCursorStore cursors, IJobScheduler scheduler,
+    TimeProvider time, ILogger<RequestListener> logger, IOracleMetrics? metrics = null) : BackgroundService
+{
+    private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
+    private readonly Lock _progressLock = new();
+    private DateTimeOffset? _lastPollCompletedAt;
+    private ulong? _lastProcessedBlock;
+
+    private ChainOptions Options => context.Options;
+
+    /// <summary>When a poll last completed (found blocks or not); null before the first. Read by the health probe.</summary>
+    public DateTimeOffset? LastPollCompletedAt
+    {
+        get
+        {
+            lock (_progressLock) return _lastPollCompletedAt;
+        }
+    }
+
+    /// <summary>The cursor's block after the last poll; null before the first.</summary>
+    public ulong? LastProcessedBlock
+    {
+        get
+        {
+            lock (_progressLock) return _lastProcessedBlock;
+        }
+    }
+
+    private void RecordProgress(ulong? block, bool completed)
+    {
+        lock (_progressLock)
+        {
+            if (block is not null) _lastProcessedBlock = block;
+            if (completed) _lastPollCompletedAt = time.GetUtcNow();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        ChainIdentity identity;
+        try
+        {
+            identity = await context.GetIdentityAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var caughtUp = await PollOnceAsync(identity, stoppingToken).ConfigureAwait(false);
+                RecordProgress(null, completed: true);
+                failures = 0;
+                if (caughtUp) await Task.Delay(Options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // the listener must outlive RPC and database outages: log, back off, try again
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failures++;
+                if (e is RpcErrorException or RpcTransportException)
+                    _metrics.RpcError(e is RpcErrorException rpcError ? rpcError.Method : "transport");
+                var delay = Backoff.Delay(failures, Options.PollInterval, Options.MaxRetryDelay);
+                LogPollFailed(failures, delay, e);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads the next range. Returns true when the listener is at the confirmed head (time to wait).</summary>
+    internal async Task<bool> PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    {
+        var rpc = context.Rpc;
+        var cursor = await cursors.GetAsync(identity.ChainId, identity.OracleText, cancellationToken).ConfigureAwait(false);
+        if (cursor is not null && !await IsOnChainAsync(cursor, cancellationToken).ConfigureAwait(false))
+        {
+            await RewindAsync(identity, cursor, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        var head = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        RecordProgress(cursor?.BlockNumber, completed: false);
+        if (head < (ulong)Options.Confirmations) return true;
+        var confirmed = head - (ulong)Options.Confirmations;
+        var from = cursor is null ? Options.StartBlock ?? 0 : cursor.BlockNumber + 1;
+        if (from > confirmed)
+        {
+            _metrics.ListenerLag(cursor is null ? 0 : head - Math.Min(head, cursor.BlockNumber));
+            return true;
+        }
+        var to = Math.Min(confirmed, from + (ulong)Options.MaxBlockRange - 1);
+
+        var logs = await rpc.GetLogsAsync(new LogFilter
+        {
+            Addresses = [identity.Oracle],
+            Topics = [[RequestEvents.Topic0]],
+            FromBlock = BlockTag.Number(from),
+            ToBlock = BlockTag.Number(to),
+        }, cancellationToken).ConfigureAwait(false);
+        var last = await rpc.GetBlockByNumberAsync(BlockTag.Number(to), cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {to} vanished while reading logs"));
+        // The logs and the header must describe the same chain; if a reorg slipped in between, read again.
+        if (logs.Any(l => l.BlockNumber == to && l.BlockHash is { } h && !h.AsSpan().SequenceEqual(last.Hash)))
+            return false;
+
+        var added = 0;
+        foreach (var log in logs)
+        {
+            if (log.Removed) continue;
+            InferenceRequest request;
+            try
+            {
+                request = RequestEvents.FromLog(identity.ChainId, log);
+            }
+            catch (AbiDecodingException e)
+            {
+                LogUndecodable(log.BlockNumber ?? 0, log.TransactionHash is { } tx ? Hex.Encode(tx) : "?", e.Message);
+                continue;
+            }
+            if (await requests.AddIfAbsentAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                var job = scheduler.EnqueueInference(request.Key);
+                added++;
+                LogDiscovered(request.Key.ToString(), Hex.Encode(request.Request.ModelId), request.Log.BlockNumber, job);
+            }
+            else
+            {
+                await CheckReplayAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await cursors.SetAsync(new ChainCursor(identity.ChainId, identity.OracleText, to, last.Hash), cancellationToken).ConfigureAwait(false);
+        RecordProgress(to, completed: false);
+        if (added > 0) _metrics.RequestsDiscovered(added);
+        _metrics.ListenerLag(head - Math.Min(head, to));
+        if (logs.Count > 0) LogRange(from, to, logs.Count, added);
+        return to >= confirmed;
+    }
+
+    private async Task<bool> IsOnChainAsync(ChainCursor cursor, CancellationToken cancellationToken)
+    {
+        var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor.BlockNumber), cancellationToken).ConfigureAwait(false);
+        return block is not null && block.Hash.AsSpan().SequenceEqual(cursor.BlockHash);
+    }
+
+    private async Task<ChainCursor> RewindAsync(ChainIdentity identity, ChainCursor cursor, CancellationToken cancellationToken)
+    {
+        // The cursor means "this block is done", so the lowest useful value is the block before StartBlock (genesis,
+        // which holds no logs, when reading from 0).
+        var floor = Options.StartBlock is > 0 and { } start ? start - 1 : 0;
+        var rewind = (ulong)Options.ReorgRewindBlocks;
+        var target = cursor.BlockNumber > floor + rewind ? cursor.BlockNumber - rewind : floor;
+        var head = await context.Rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        target = Math.Min(target, head);
+        var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(target), cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {target} is missing while rewinding"));
+        LogReorg(cursor.BlockNumber, Hex.Encode(cursor.BlockHash), target);
+        _metrics.Reorg();
+        // If the rewound block is itself replaced later, the next poll notices and rewinds again.
+        var rewound = new ChainCursor(identity.ChainId, identity.OracleText, target, block.Hash);
+        await cursors.SetAsync(rewound, cancellationToken).ConfigureAwait(false);
+        return rewound;
+    }
+
+    /// <summary>A stored request seen again. The same log (a replayed range) is normal; a different log under the same
+    /// id means a reorg replaced the request: the stored one is orphaned (never settled), and the replacement cannot be
+    /// stored under the same key (see docs/ARCHITECTURE.md, limitations).</summary>
+    private async Task CheckReplayAsync(InferenceRequest seen, CancellationToken cancellationToken)
+    {
+        var stored = await requests.GetAsync(seen.Key, cancellationToken).ConfigureAwait(false);
+        if (stored is null) return;
+        var same = stored.Request.Log.TransactionHash.AsSpan().SequenceEqual(seen.Log.TransactionHash)
+                   && stored.Request.Request.InputHash.AsSpan().SequenceEqual(seen.Request.InputHash);
+        if (same) return;
+        LogReplaced(seen.Key.ToString(), Hex.Encode(stored.Request.Log.TransactionHash), Hex.Encode(seen.Log.TransactionHash));
+        if (!stored.State.IsTerminal)
+        {
+            try
+            {
+                await requests.TransitionAsync(stored, new RequestTransition.Orphan(
+                    $"reorg: its log in tx {Hex.Encode(stored.Request.Log.TransactionHash)} was replaced by tx {Hex.Encode(seen.Log.TransactionHash)}"),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (StaleRequestStateException)
+            {
+                // A job moved it meanwhile; the next replay of this range decides again.
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information,
+        Message = "Request {RequestKey} discovered (model {ModelId}, block {Block}); inference job {JobId}")]
+    private partial void LogDiscovered(string requestKey, string modelId, ulong block, string jobId);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Debug, Message = "Blocks {From}..{To}: {Logs} request logs, {Added} new")]
+    private partial void LogRange(ulong from, ulong to, int logs, int added);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning,
+        Message = "Reorg: block {Block} is no longer {Hash}; re-reading from block {Target}")]
+    private partial void LogReorg(ulong block, string hash, ulong target);
+
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "Listener poll failed ({Failures} in a row); retrying in {Delay}")]
+    private partial void LogPollFailed(int failures, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Skipping an undecodable InferenceRequested log in block {Block}, tx {TxHash}: {Error}")]
+    private partial void LogUndecodable(ulong block, string txHash, string error);
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning,
+        Message = "Request {RequestKey} was replaced by a reorg (stored tx {StoredTx}, now tx {NewTx}); the stored one is orphaned")]
+    private partial void LogReplaced(string requestKey, string storedTx, string newTx);
+}
+
+/// <summary>Exponential back-off with jitter for the background loops.</summary>
+internal static class Backoff
+{
+    public static TimeSpan Delay(int failures, TimeSpan baseDelay, TimeSpan max)
+    {
+        var exponent = Math.Min(failures - 1, 10);
+        var ms = Math.Min(max.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, exponent));
+#pragma warning disable CA5394 // jitter, not security
+        ms *= 0.75 + Random.Shared.NextDouble() * 0.5;
+#pragma warning restore CA5394
+        return TimeSpan.FromMilliseconds(Math.Max(1, ms));
+    }
+}

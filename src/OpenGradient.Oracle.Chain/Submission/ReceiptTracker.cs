@@ -1,0 +1,399 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenGradient.Oracle.Chain.Generated;
+using OpenGradient.Oracle.Chain.Hosting;
+using OpenGradient.Oracle.Chain.Listening;
+using OpenGradient.Oracle.Chain.Transactions;
+using OpenGradient.Oracle.Core.Ports;
+using OpenGradient.Oracle.Core.Requests;
+using OpenGradient.Oracle.Ethereum.Primitives;
+using OpenGradient.Oracle.Ethereum.Rpc;
+using OpenGradient.Oracle.Ethereum.Transactions;
+
+namespace OpenGradient.Oracle.Chain.Submission;
+
+/// <summary>
+/// Follows our transactions to the end: records receipts (<see cref="OutboundTransactionStatus.Mined"/> /
+/// <see cref="OutboundTransactionStatus.Reverted"/>), rebroadcasts the stored bytes of a transaction not mined within
+/// <see cref="ChainOptions.ReceiptTimeout"/> (and all pending ones at start-up), and moves each submitted request to
+/// its final state from what the receipt says about it: Settled, SettledElsewhere (someone else was first) or
+/// FailedOnChain. A transaction whose nonce was taken by another sends its requests back for a new submission.
+/// A transaction still not mined after the timeout is replaced by one with the same nonce and bumped fees
+/// (<see cref="ChainOptions.GasBumpPercent"/>, capped by <see cref="ChainOptions.MaxFeePerGasGwei"/>); whichever of
+/// the two is mined wins, the other is recorded as Replaced, and the request settles from the winner's receipt.
+/// </summary>
+public sealed partial class ReceiptTracker(
+    ChainContext context, IOutboundTransactionStore transactions, IRequestStore requests, IJobScheduler scheduler,
+    TimeProvider time, ILogger<ReceiptTracker> logger, IOracleMetrics? metrics = null) : BackgroundService
+{
+    private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
+    private const int SweepLimit = 500;
+    private readonly FeePolicy _fees = new() { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastBroadcast = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        ChainIdentity identity;
+        try
+        {
+            identity = await context.GetIdentityAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var started = false;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!started)
+                {
+                    await RebroadcastAllAsync(identity, stoppingToken).ConfigureAwait(false);
+                    started = true;
+                }
+                await PollOnceAsync(identity, stoppingToken).ConfigureAwait(false);
+                failures = 0;
+                await Task.Delay(context.Options.ReceiptPollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // outlive RPC and database outages
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failures++;
+                var delay = Backoff.Delay(failures, context.Options.ReceiptPollInterval, context.Options.MaxRetryDelay);
+                LogPollFailed(failures, delay, e);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One pass: receipts of pending transactions, then submitted requests whose transaction has an outcome.</summary>
+    internal async Task PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    {
+        var pending = await transactions.ListByStatusAsync(identity.ChainId, identity.OperatorText(), OutboundTransactionStatus.Pending, cancellationToken)
+            .ConfigureAwait(false);
+        var minedNonces = new HashSet<ulong>();
+        var stuck = new List<OutboundTransaction>();
+        foreach (var tx in pending)
+        {
+            var receipt = await context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
+            if (receipt is not null)
+            {
+                minedNonces.Add(tx.Nonce);
+                var status = receipt.Succeeded ? OutboundTransactionStatus.Mined : OutboundTransactionStatus.Reverted;
+                await transactions.SetStatusAsync(identity.ChainId, tx.Hash, status, receipt.BlockNumber, cancellationToken).ConfigureAwait(false);
+                _lastBroadcast.TryRemove(Hex.Encode(tx.Hash), out _);
+                LogMined(Hex.Encode(tx.Hash), tx.Nonce, status, receipt.BlockNumber, receipt.GasUsed);
+                _metrics.SubmissionMined(receipt.GasUsed, receipt.Succeeded);
+                foreach (var key in tx.Requests)
+                {
+                    var stored = await requests.GetAsync(key, cancellationToken).ConfigureAwait(false);
+                    if (stored is not null && CarriedBy(stored, tx.Hash))
+                        await ResolveAsync(identity, stored, receipt, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                stuck.Add(tx);
+            }
+        }
+
+        foreach (var sameNonce in stuck.GroupBy(t => t.Nonce))
+        {
+            if (minedNonces.Contains(sameNonce.Key))
+            {
+                // Another transaction with this nonce was mined: these never will be.
+                foreach (var loser in sameNonce)
+                {
+                    await transactions.SetStatusAsync(identity.ChainId, loser.Hash, OutboundTransactionStatus.Replaced, null, cancellationToken).ConfigureAwait(false);
+                    _lastBroadcast.TryRemove(Hex.Encode(loser.Hash), out _);
+                }
+                continue;
+            }
+            // Only the newest (highest-fee) version of a nonce is kept alive.
+            var newest = sameNonce.OrderBy(t => t.CreatedAt).Last();
+            if (time.GetUtcNow() - LastBroadcast(newest) >= context.Options.ReceiptTimeout)
+                await BumpOrRebroadcastAsync(identity, newest, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Requests that became Submitted after their transaction's receipt was recorded (the job records the submission
+        // after broadcasting; on an automining chain the receipt can be first), or across a restart.
+        var submitted = await requests.ListByStatusAsync(RequestStatus.Submitted, SweepLimit, cancellationToken).ConfigureAwait(false);
+        foreach (var stored in submitted)
+        {
+            if (stored.Key.ChainId != identity.ChainId || stored.Key.Oracle != identity.OracleText) continue;
+            var tx = await transactions.GetAsync(identity.ChainId, stored.State.Submission!.TransactionHash, cancellationToken).ConfigureAwait(false);
+            switch (tx?.Status)
+            {
+                case OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted:
+                    var receipt = await context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
+                    if (receipt is not null) await ResolveAsync(identity, stored, receipt, cancellationToken).ConfigureAwait(false);
+                    break;
+                case OutboundTransactionStatus.Dropped or OutboundTransactionStatus.Replaced:
+                    // A fee-bumped sibling may have been mined in its place: settle from that one.
+                    var carriers = await transactions.ListForRequestAsync(stored.Key, cancellationToken).ConfigureAwait(false);
+                    if (carriers.LastOrDefault(t => t.Status is OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted) is { } winner)
+                    {
+                        var winnerReceipt = await context.Rpc.GetTransactionReceiptAsync(winner.Hash, cancellationToken).ConfigureAwait(false);
+                        if (winnerReceipt is not null) await ResolveAsync(identity, stored, winnerReceipt, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (!carriers.Any(t => t.Status == OutboundTransactionStatus.Pending))
+                    {
+                        await ResubmitAsync(stored, $"transaction {Hex.Encode(tx.Hash)} was {tx.Status.ToString().ToLowerInvariant()}", cancellationToken)
+                            .ConfigureAwait(false);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private static bool CarriedBy(StoredRequest stored, byte[] hash) =>
+        stored.State.Status == RequestStatus.Submitted && stored.State.Submission!.TransactionHash.AsSpan().SequenceEqual(hash);
+
+    /// <summary>Reads the request's fate from the receipt's oracle logs and applies the matching transition.</summary>
+    internal async Task ResolveAsync(ChainIdentity identity, StoredRequest stored, RpcReceipt receipt, CancellationToken cancellationToken)
+    {
+        RequestTransition transition;
+        if (!receipt.Succeeded)
+        {
+            var status = await OnChainStatusAsync(identity, stored.Key, cancellationToken).ConfigureAwait(false);
+            transition = status == 1
+                ? new RequestTransition.FailOnChain($"transaction {Hex.Encode(receipt.TransactionHash)} reverted")
+                : new RequestTransition.ObserveSettledElsewhere($"our transaction reverted; the request is {StatusName(status)}");
+        }
+        else
+        {
+            transition = FromLogs(identity, stored.Key, receipt)
+                ?? new RequestTransition.FailOnChain($"transaction {Hex.Encode(receipt.TransactionHash)} mined without settling or rejecting the request");
+        }
+
+        try
+        {
+            await requests.TransitionAsync(stored, transition, cancellationToken).ConfigureAwait(false);
+            LogResolved(stored.Key.ToString(), transition.Name, Hex.Encode(receipt.TransactionHash));
+            switch (transition)
+            {
+                case RequestTransition.Settle:
+                    _metrics.RequestSettled(time.GetUtcNow() - stored.CreatedAt);
+                    break;
+                case RequestTransition.FailOnChain:
+                    _metrics.RequestFailed(nameof(RequestStatus.FailedOnChain));
+                    break;
+                case RequestTransition.ObserveSettledElsewhere:
+                    _metrics.RequestFailed(nameof(RequestStatus.SettledElsewhere));
+                    break;
+            }
+        }
+        catch (StaleRequestStateException)
+        {
+            // Someone else moved it; the next sweep sees the new state.
+        }
+        catch (InvalidRequestTransitionException)
+        {
+        }
+    }
+
+    private static RequestTransition? FromLogs(ChainIdentity identity, RequestKey key, RpcReceipt receipt)
+    {
+        var committed = false;
+        foreach (var log in receipt.Logs)
+        {
+            if (log.Address != identity.Oracle || log.Topics.Count < 2) continue;
+            var topics = log.Topics;
+            if (InferenceOracleContract.IsInferenceFulfilledEvent(topics)
+                && InferenceOracleContract.DecodeInferenceFulfilledEvent(topics, log.Data).RequestId == key.RequestId)
+                return new RequestTransition.Settle();
+            if (InferenceOracleContract.IsInferenceFailedEvent(topics)
+                && InferenceOracleContract.DecodeInferenceFailedEvent(topics, log.Data).RequestId == key.RequestId)
+                return new RequestTransition.Settle();
+            if (InferenceOracleContract.IsFulfilmentRejectedEvent(topics))
+            {
+                var rejected = InferenceOracleContract.DecodeFulfilmentRejectedEvent(topics, log.Data);
+                if (rejected.RequestId != key.RequestId) continue;
+                var name = KnownErrors.Abi.Errors.FirstOrDefault(e => e.Selector.AsSpan().SequenceEqual(rejected.Error))?.Name ?? Hex.Encode(rejected.Error);
+                return ResultSubmitter.NotNeededErrors.Contains(name)
+                    ? new RequestTransition.ObserveSettledElsewhere($"fulfilBatch rejected it: {name}")
+                    : new RequestTransition.FailOnChain($"fulfilBatch rejected it: {name}");
+            }
+            if (InferenceOracleContract.IsCommitmentRecordedEvent(topics))
+            {
+                var recorded = InferenceOracleContract.DecodeCommitmentRecordedEvent(topics, log.Data);
+                committed |= recorded.RequestId == key.RequestId && recorded.Operator == identity.Operator;
+            }
+        }
+        // Redundancy > 1: our vote is recorded and the request settles when enough operators agree; our part is done.
+        return committed ? new RequestTransition.Settle() : null;
+    }
+
+    private async Task<int> OnChainStatusAsync(ChainIdentity identity, RequestKey key, CancellationToken cancellationToken)
+    {
+        var output = await context.Rpc.EthCallAsync(
+            new TransactionRequest { To = identity.Oracle, Data = InferenceOracleContract.EncodeRequestStatus(key.RequestId) }, null, cancellationToken)
+            .ConfigureAwait(false);
+        return (int)InferenceOracleContract.DecodeRequestStatusOutput(output);
+    }
+
+    private static string StatusName(int status) => status switch
+    {
+        0 => "unknown",
+        1 => "pending",
+        2 => "fulfilled",
+        3 => "failed",
+        4 => "cancelled",
+        _ => "status " + status,
+    };
+
+    private async Task ResubmitAsync(StoredRequest stored, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await requests.TransitionAsync(stored, new RequestTransition.ReviseOutcome(stored.State.Outcome!, reason), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StaleRequestStateException)
+        {
+            return;
+        }
+        scheduler.EnqueueSubmission(stored.Key);
+        LogResubmitted(stored.Key.ToString(), reason);
+    }
+
+    private DateTimeOffset LastBroadcast(OutboundTransaction tx) =>
+        _lastBroadcast.TryGetValue(Hex.Encode(tx.Hash), out var at) && at > tx.CreatedAt ? at : tx.CreatedAt;
+
+    /// <summary>Replaces a stuck transaction by the same call and nonce with higher fees, stored before it is sent.
+    /// Falls back to rebroadcasting the same bytes when bumping is off or the fee cap leaves no room.</summary>
+    private async Task BumpOrRebroadcastAsync(ChainIdentity identity, OutboundTransaction tx, CancellationToken cancellationToken)
+    {
+        var percent = context.Options.GasBumpPercent;
+        if (percent == 0 || SignedTransaction.Decode(tx.RawTransaction).Transaction is not Eip1559Transaction original)
+        {
+            await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Fees market;
+        try
+        {
+            market = await _fees.SuggestAsync(context.Rpc, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FeeCapExceededException e)
+        {
+            // The market is above what the operator allows: wait rather than overpay (and keep the old one alive).
+            LogFeeCapWait(Hex.Encode(tx.Hash), e.Message);
+            await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var tip = BigInteger.Max(original.MaxPriorityFeePerGas * (100 + percent) / 100, market.MaxPriorityFeePerGas);
+        var maxFee = BigInteger.Max(original.MaxFeePerGas * (100 + percent) / 100, market.MaxFeePerGas);
+        if (context.Options.MaxFeePerGasWei is { } cap && maxFee > cap) maxFee = cap;
+        if (tip > maxFee) tip = maxFee;
+        // Nodes accept a replacement only when both fees rise by at least 10%.
+        if (maxFee * 10 < original.MaxFeePerGas * 11 || tip * 10 < original.MaxPriorityFeePerGas * 11)
+        {
+            LogFeeCapWait(Hex.Encode(tx.Hash), "the fee cap leaves no room for a 10% bump");
+            await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var replacement = (original with { MaxFeePerGas = maxFee, MaxPriorityFeePerGas = tip }).Sign(context.Key.Key);
+        var record = tx with
+        {
+            Hash = replacement.Hash,
+            RawTransaction = replacement.Raw.ToArray(),
+            MaxFeePerGas = maxFee,
+            MaxPriorityFeePerGas = tip,
+            Status = OutboundTransactionStatus.Pending,
+            CreatedAt = time.GetUtcNow(),
+            MinedBlockNumber = null,
+        };
+        await transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        LogBumped(Hex.Encode(tx.Hash), Hex.Encode(replacement.Hash), tx.Nonce, maxFee, tip);
+        _metrics.FeeBump();
+        await RebroadcastAsync(identity, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RebroadcastAllAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    {
+        // After a crash a transaction may be stored but never sent; sending known bytes again is harmless.
+        var pending = await transactions.ListByStatusAsync(identity.ChainId, identity.OperatorText(), OutboundTransactionStatus.Pending, cancellationToken)
+            .ConfigureAwait(false);
+        foreach (var sameNonce in pending.GroupBy(t => t.Nonce))
+            await RebroadcastAsync(identity, sameNonce.OrderBy(t => t.CreatedAt).Last(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RebroadcastAsync(ChainIdentity identity, OutboundTransaction tx, CancellationToken cancellationToken)
+    {
+        var hash = Hex.Encode(tx.Hash);
+        _lastBroadcast[hash] = time.GetUtcNow();
+        try
+        {
+            await context.Rpc.SendRawTransactionAsync(tx.RawTransaction, cancellationToken).ConfigureAwait(false);
+            LogRebroadcast(hash, tx.Nonce);
+        }
+        catch (ContractRevertException)
+        {
+            // Executed (and reverted) on an automining devnet: the next poll finds its receipt.
+        }
+        catch (RpcErrorException e) when (BroadcastErrors.IsAlreadyKnown(e))
+        {
+        }
+        catch (RpcErrorException e) when (BroadcastErrors.IsNonceTooLow(e))
+        {
+            // The nonce is used. If not by this transaction (no receipt), another one took its place.
+            if (await context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await transactions.SetStatusAsync(identity.ChainId, tx.Hash, OutboundTransactionStatus.Replaced, null, cancellationToken).ConfigureAwait(false);
+                LogReplaced(hash, tx.Nonce);
+            }
+        }
+        catch (RpcErrorException e)
+        {
+            // e.g. "replacement transaction underpriced": the node keeps another version; the next poll decides.
+            LogRebroadcastRefused(hash, tx.Nonce, e.RpcMessage);
+        }
+    }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Tx {TxHash} (nonce {Nonce}) {Status} in block {Block}, gas {GasUsed}")]
+    private partial void LogMined(string txHash, ulong nonce, OutboundTransactionStatus status, ulong block, ulong gasUsed);
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Request {RequestKey}: {Transition} by tx {TxHash}")]
+    private partial void LogResolved(string requestKey, string transition, string txHash);
+
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "Tx {TxHash} (nonce {Nonce}) not mined in time; rebroadcast")]
+    private partial void LogRebroadcast(string txHash, ulong nonce);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "Tx {TxHash}: nonce {Nonce} was taken by another transaction; its requests are resubmitted")]
+    private partial void LogReplaced(string txHash, ulong nonce);
+
+    [LoggerMessage(EventId = 5305, Level = LogLevel.Warning, Message = "Request {RequestKey} resubmitted: {Reason}")]
+    private partial void LogResubmitted(string requestKey, string reason);
+
+    [LoggerMessage(EventId = 5307, Level = LogLevel.Warning,
+        Message = "Tx {TxHash} (nonce {Nonce}) not mined in time; replaced by {NewTxHash} with max fee {MaxFee}, tip {Tip}")]
+    private partial void LogBumped(string txHash, string newTxHash, ulong nonce, BigInteger maxFee, BigInteger tip);
+
+    [LoggerMessage(EventId = 5308, Level = LogLevel.Warning, Message = "Tx {TxHash} is stuck but not bumped: {Reason}; waiting")]
+    private partial void LogFeeCapWait(string txHash, string reason);
+
+    [LoggerMessage(EventId = 5309, Level = LogLevel.Warning, Message = "Rebroadcast of {TxHash} (nonce {Nonce}) refused: {Error}")]
+    private partial void LogRebroadcastRefused(string txHash, ulong nonce, string error);
+
+    [LoggerMessage(EventId = 5306, Level = LogLevel.Warning, Message = "Receipt poll failed ({Failures} in a row); retrying in {Delay}")]
+    private partial void LogPollFailed(int failures, TimeSpan delay, Exception exception);
+}

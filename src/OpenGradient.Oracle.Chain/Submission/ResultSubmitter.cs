@@ -1,0 +1,356 @@
+using System.Numerics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenGradient.Oracle.Chain.Generated;
+using OpenGradient.Oracle.Chain.Hosting;
+using OpenGradient.Oracle.Chain.Listening;
+using OpenGradient.Oracle.Chain.Transactions;
+using OpenGradient.Oracle.Core.Models;
+using OpenGradient.Oracle.Core.Ports;
+using OpenGradient.Oracle.Core.Requests;
+using OpenGradient.Oracle.Ethereum.Crypto;
+using OpenGradient.Oracle.Ethereum.Primitives;
+using OpenGradient.Oracle.Ethereum.Rpc;
+
+namespace OpenGradient.Oracle.Chain.Submission;
+
+/// <summary>
+/// Posts results. Callers (the submission jobs) enqueue and await; one loop takes what arrived within
+/// <see cref="ChainOptions.BatchWindow"/> (up to <see cref="ChainOptions.MaxBatchSize"/>) and sends fulfilments together
+/// with <c>fulfilBatch</c> (one result: <c>fulfil</c>) and each failure with <c>reportFailure</c>. A single loop also
+/// keeps nonces in broadcast order. For every transaction: simulate, sign, store (<see cref="IOutboundTransactionStore"/>)
+/// and only then broadcast, so a crash at any point leaves either nothing or a stored transaction to rebroadcast.
+/// </summary>
+public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitter
+{
+    /// <summary>Reverts meaning "nothing left to post for this request" (settled, cancelled, unknown, our vote is in).</summary>
+    internal static readonly HashSet<string> NotNeededErrors = new(StringComparer.Ordinal)
+    {
+        "InferenceOracleNotPending", "InferenceOracleUnknownRequest", "InferenceOracleRequestMismatch", "InferenceOracleDuplicateCommitment",
+    };
+
+    private readonly ChainContext _context;
+    private readonly INonceStore _nonces;
+    private readonly IOutboundTransactionStore _transactions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ResultSubmitter> _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly FeePolicy _fees;
+    private readonly byte[] _runtime = Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes(RuntimeDescriptor.Current));
+    private TransactionSender? _sender;
+    private StoredNonceSource? _nonceSource;
+
+    public ResultSubmitter(ChainContext context, INonceStore nonces, IOutboundTransactionStore transactions, TimeProvider time, ILogger<ResultSubmitter> logger)
+    {
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        _nonces = nonces;
+        _transactions = transactions;
+        _time = time;
+        _logger = logger;
+        _fees = new FeePolicy { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
+    }
+
+    /// <summary>keccak256 of <see cref="RuntimeDescriptor.Current"/>: the runtime field of every commitment.</summary>
+    public ReadOnlySpan<byte> Runtime => _runtime;
+
+    /// <inheritdoc />
+    /// <remarks>Each result is queued on its own; with several results the receipt of the first is returned (every
+    /// transaction is recorded per request in the outbound store).</remarks>
+    public async Task<SubmissionReceipt> SubmitAsync(IReadOnlyList<ResultSubmission> results, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0) throw new ArgumentException("nothing to submit", nameof(results));
+        var pending = results.Select(r => new Pending(r)).ToArray();
+        foreach (var p in pending) await _queue.Writer.WriteAsync(p, cancellationToken).ConfigureAwait(false);
+        var receipts = await Task.WhenAll(pending.Select(p => p.Done.Task.WaitAsync(cancellationToken))).ConfigureAwait(false);
+        return receipts[0];
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>();
+        try
+        {
+            while (true)
+            {
+                batch.Clear();
+                batch.Add(await _queue.Reader.ReadAsync(stoppingToken).ConfigureAwait(false));
+                await FillAsync(batch, stoppingToken).ConfigureAwait(false);
+                await ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            foreach (var p in batch) p.Done.TrySetCanceled(stoppingToken);
+            while (_queue.Reader.TryRead(out var p)) p.Done.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    private async Task FillAsync(List<Pending> batch, CancellationToken stoppingToken)
+    {
+        var max = _context.Options.MaxBatchSize;
+        var deadline = _time.GetUtcNow() + _context.Options.BatchWindow;
+        while (batch.Count < max)
+        {
+            if (_queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                continue;
+            }
+            var remaining = deadline - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero) return;
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            window.CancelAfter(remaining);
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(window.Token).ConfigureAwait(false)) return;
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ProcessAsync(List<Pending> batch, CancellationToken cancellationToken)
+    {
+        ChainIdentity identity;
+        try
+        {
+            identity = await _context.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureSenderAsync(identity, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // handed to the callers, who retry
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            foreach (var p in batch) p.Done.TrySetException(e);
+            return;
+        }
+
+        // One entry per request: a request queued twice (a re-run job) shares the answer.
+        var fresh = new List<Pending>();
+        foreach (var group in batch.GroupBy(p => p.Result.Request.Key))
+        {
+            var first = group.First();
+            foreach (var twin in group.Skip(1)) _ = Forward(first.Done.Task, twin.Done);
+            try
+            {
+                var live = await LiveTransactionAsync(first.Result.Request.Key, cancellationToken).ConfigureAwait(false);
+                if (live is not null) first.Done.TrySetResult(new SubmissionReceipt(live.Hash, live.Nonce));
+                else fresh.Add(first);
+            }
+#pragma warning disable CA1031
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                first.Done.TrySetException(e);
+            }
+        }
+
+        foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
+            await SendAsync(identity, [failure], EncodeFailure(identity, failure.Result), 0, cancellationToken).ConfigureAwait(false);
+
+        var fulfilments = fresh.Where(p => p.Result.Outcome.IsSuccess).ToList();
+        if (fulfilments.Count == 1)
+        {
+            await SendAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(Fulfilment(identity, fulfilments[0].Result)), 0, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        else if (fulfilments.Count > 1)
+        {
+            // eth_estimateGas finds the least gas at which fulfilBatch does not revert, which is too little for items
+            // with callbacks (they would be rejected, not reverted): add their callback budgets (docs/PROTOCOL.md).
+            var callbackGas = fulfilments.Aggregate(0UL, (sum, p) =>
+            {
+                var limit = (ulong)p.Result.Request.Request.CallbackGasLimit;
+                return limit == 0 ? sum : sum + limit + limit / 63 + 100_000;
+            });
+            var data = InferenceOracleContract.EncodeFulfilBatch(fulfilments.Select(p => Fulfilment(identity, p.Result)).ToArray());
+            await SendAsync(identity, fulfilments, data, callbackGas, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Forward(Task<SubmissionReceipt> source, TaskCompletionSource<SubmissionReceipt> target)
+    {
+        try
+        {
+            target.TrySetResult(await source.ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            target.TrySetCanceled();
+        }
+#pragma warning disable CA1031
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            target.TrySetException(e);
+        }
+    }
+
+    /// <summary>A pending or mined transaction already carrying the request: what makes a re-run job safe.</summary>
+    private async Task<OutboundTransaction?> LiveTransactionAsync(RequestKey key, CancellationToken cancellationToken)
+    {
+        var all = await _transactions.ListForRequestAsync(key, cancellationToken).ConfigureAwait(false);
+        return all.LastOrDefault(t => t.Status is OutboundTransactionStatus.Pending or OutboundTransactionStatus.Mined);
+    }
+
+    private async Task EnsureSenderAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    {
+        if (_sender is not null) return;
+        var nonceSource = new StoredNonceSource(_nonces, _context.Rpc, identity.ChainId);
+        var next = await nonceSource.ReconcileAsync(identity.Operator, cancellationToken).ConfigureAwait(false);
+        LogNonceReconciled(identity.Operator.ToString(), next);
+        _nonceSource = nonceSource;
+        _sender = new TransactionSender(_context.Rpc, _context.Key.Key, identity.ChainId, nonceSource, _fees, KnownErrors.Abi, _time);
+    }
+
+    /// <summary>Simulates, signs, stores, broadcasts; completes the items' tasks with the receipt or the error.</summary>
+    private async Task SendAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong extraGas, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var receipt = await SendCoreAsync(identity, items, data, extraGas, cancellationToken).ConfigureAwait(false);
+            foreach (var p in items) p.Done.TrySetResult(receipt);
+        }
+        catch (ContractRevertedException e) when (e.Stage == RevertStage.Simulation && e.ErrorName is { } name && NotNeededErrors.Contains(name))
+        {
+            LogNotNeeded(string.Join(", ", items.Select(p => p.Result.Request.Key.ToString())), name);
+            foreach (var p in items) p.Done.TrySetException(new SubmissionNotNeededException($"the oracle refused the result: {e.Reason}", e));
+        }
+#pragma warning disable CA1031 // handed to the callers, who retry
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogSendFailed(string.Join(", ", items.Select(p => p.Result.Request.Key.ToString())), e);
+            foreach (var p in items) p.Done.TrySetException(e);
+        }
+    }
+
+    private async Task<SubmissionReceipt> SendCoreAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong extraGas, CancellationToken cancellationToken)
+    {
+        var sender = _sender!;
+        var call = new TransactionCall(identity.Oracle, data);
+        var gas = await sender.EstimateAsync(call, cancellationToken).ConfigureAwait(false) + extraGas;
+        var fees = await FeesWithinCapAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var nonce = await _nonces.ReserveNextAsync(identity.ChainId, identity.OperatorText(), cancellationToken).ConfigureAwait(false);
+            var signed = sender.Sign(call, nonce, gas, fees);
+            var record = new OutboundTransaction(identity.ChainId, identity.OperatorText(), identity.OracleText, nonce, signed.Hash,
+                signed.Raw.ToArray(), fees.MaxFeePerGas, fees.MaxPriorityFeePerGas, gas, OutboundTransactionStatus.Pending,
+                items.Select(p => p.Result.Request.Key).ToArray(), _time.GetUtcNow());
+            await _transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _context.Rpc.SendRawTransactionAsync(record.RawTransaction, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ContractRevertException)
+            {
+                // An automining devnet ran it inside eth_sendRawTransaction and it reverted: it is mined (nonce spent);
+                // the receipt tracker records the outcome.
+            }
+            catch (RpcErrorException e) when (BroadcastErrors.IsAlreadyKnown(e))
+            {
+            }
+            catch (RpcErrorException e) when (BroadcastErrors.IsNonceTooLow(e) && attempt < 3)
+            {
+                // Someone used this nonce (another process with the same key, or state lost): skip ahead and retry.
+                await _transactions.SetStatusAsync(identity.ChainId, signed.Hash, OutboundTransactionStatus.Dropped, null, CancellationToken.None).ConfigureAwait(false);
+                await _nonceSource!.ReconcileAsync(identity.Operator, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (RpcErrorException)
+            {
+                // Refused: it will never be mined, so its nonce must not stay reserved.
+                await _transactions.SetStatusAsync(identity.ChainId, signed.Hash, OutboundTransactionStatus.Dropped, null, CancellationToken.None).ConfigureAwait(false);
+                await _nonceSource!.ReleaseAsync(identity.Operator, nonce, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+            catch (RpcTransportException e)
+            {
+                // It may or may not have arrived; it is stored, and the receipt tracker rebroadcasts it if it never mines.
+                LogBroadcastUncertain(Hex.Encode(signed.Hash), e.Message);
+            }
+            LogSent(Hex.Encode(signed.Hash), nonce, items.Count, items[0].Result.Outcome.IsSuccess ? (items.Count > 1 ? "fulfilBatch" : "fulfil") : "reportFailure");
+            return new SubmissionReceipt(signed.Hash, nonce);
+        }
+    }
+
+    /// <summary>Today's fees, waiting while the market is above <see cref="ChainOptions.MaxFeePerGasGwei"/>: a result
+    /// that arrives late is better than one that burns the operator's funds (the callers keep waiting; a restarted job
+    /// finds the transaction once it is sent).</summary>
+    private async Task<Fees> FeesWithinCapAsync(CancellationToken cancellationToken)
+    {
+        for (var waits = 0; ; waits++)
+        {
+            try
+            {
+                return await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FeeCapExceededException e)
+            {
+                if (waits % 30 == 0) LogFeeCapWait(e.Message);
+                await Task.Delay(_context.Options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private InferenceOracleContract.Fulfilment Fulfilment(ChainIdentity identity, ResultSubmission result)
+    {
+        var request = result.Request;
+        var output = result.Outcome.Output!;
+        var signature = CommitmentSigning.SignCommitment(_context.Key.Key, identity.Domain, request.Key.RequestId, request.Request.ModelId,
+            request.Request.InputHash, Keccak256.Hash(output), _runtime);
+        return new InferenceOracleContract.Fulfilment(request.Key.RequestId, RequestEvents.ToContract(request.Request), output, _runtime, signature.ToBytes());
+    }
+
+    private byte[] EncodeFailure(ChainIdentity identity, ResultSubmission result)
+    {
+        var request = result.Request;
+        var reason = (ushort)result.Outcome.Failure!.Value;
+        var signature = CommitmentSigning.SignFailure(_context.Key.Key, identity.Domain, request.Key.RequestId, request.Request.ModelId,
+            request.Request.InputHash, reason, _runtime);
+        return InferenceOracleContract.EncodeReportFailure(new InferenceOracleContract.FailureReport(
+            request.Key.RequestId, RequestEvents.ToContract(request.Request), new BigInteger(reason), _runtime, signature.ToBytes()));
+    }
+
+    private sealed class Pending(ResultSubmission result)
+    {
+        public ResultSubmission Result { get; } = result;
+
+        public TaskCompletionSource<SubmissionReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Sent {TxHash} (nonce {Nonce}, {Method}, {Count} results)")]
+    private partial void LogSent(string txHash, ulong nonce, int count, string method);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Requests {RequestKeys} need no submission: {Error}")]
+    private partial void LogNotNeeded(string requestKeys, string error);
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "Submitting {RequestKeys} failed; the job retries")]
+    private partial void LogSendFailed(string requestKeys, Exception exception);
+
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Broadcast of {TxHash} may not have arrived ({Error}); it will be rebroadcast if it does not mine")]
+    private partial void LogBroadcastUncertain(string txHash, string error);
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "Not sending results while fees are above the cap: {Reason}; waiting")]
+    private partial void LogFeeCapWait(string reason);
+
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Information, Message = "Operator {Operator}: next nonce {Nonce} after reconciling with the chain")]
+    private partial void LogNonceReconciled(string @operator, ulong nonce);
+}
+
+/// <summary>How nodes word the broadcast refusals that need special handling (geth, Hardhat/EDR, anvil).</summary>
+internal static class BroadcastErrors
+{
+    public static bool IsNonceTooLow(RpcErrorException e) =>
+        e.RpcMessage.Contains("nonce too low", StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsAlreadyKnown(RpcErrorException e) =>
+        e.RpcMessage.Contains("already known", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("known transaction", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("already imported", StringComparison.OrdinalIgnoreCase);
+}

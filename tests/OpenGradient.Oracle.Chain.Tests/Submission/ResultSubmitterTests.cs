@@ -1,0 +1,304 @@
+using System.Numerics;
+using OpenGradient.Oracle.Chain.Generated;
+using OpenGradient.Oracle.Chain.Hosting;
+using OpenGradient.Oracle.Chain.Listening;
+using OpenGradient.Oracle.Chain.Submission;
+using OpenGradient.Oracle.Chain.Tests.Support;
+using OpenGradient.Oracle.Core.Models;
+using OpenGradient.Oracle.Core.Ports;
+using OpenGradient.Oracle.Core.Requests;
+using OpenGradient.Oracle.Ethereum.Crypto;
+using OpenGradient.Oracle.Ethereum.Primitives;
+using OpenGradient.Oracle.Ethereum.Rpc;
+using OpenGradient.Oracle.TestSupport;
+
+namespace OpenGradient.Oracle.Chain.Tests.Submission;
+
+/// <summary>The submitter and receipt tracker against a real Hardhat node and real PostgreSQL stores.</summary>
+public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgres)
+    : IClassFixture<HardhatNode>, IClassFixture<PostgresServer>
+{
+    private const int Requester = 5;
+    private const int OperatorA = 6;
+    private const int OperatorB = 7;
+
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private sealed record Setup(ChainTestbed Bed, Stores Stores, ChainContext Context, ChainIdentity Identity, List<InferenceRequest> Requests)
+        : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Context.Dispose();
+            await Stores.DisposeAsync();
+            Bed.Dispose();
+        }
+    }
+
+    /// <summary>Deploys, registers the operator, sends <paramref name="count"/> requests and stores them as the listener would.</summary>
+    private async Task<Setup> SetUpAsync(int count, int operatorAccount = OperatorA)
+    {
+        var bed = await ChainTestbed.DeployAsync(node);
+        await bed.RegisterOperatorAsync(operatorAccount);
+        var stores = await Stores.CreateAsync(postgres);
+        var context = await ChainTestbed.ContextAsync(bed.Options(), bed.Key(operatorAccount));
+        var identity = await context.GetIdentityAsync();
+        var requester = ChainTestbed.Sender(node, bed.Rpc, Requester);
+        for (var i = 0; i < count; i++) await bed.RequestAsync(requester);
+        var logs = await bed.Rpc.GetLogsAsync(new LogFilter
+        {
+            Addresses = [bed.Deployment.InferenceOracle],
+            Topics = [[RequestEvents.Topic0]],
+            FromBlock = BlockTag.Number(bed.Deployment.DeploymentBlock),
+            ToBlock = BlockTag.Latest,
+        });
+        var requests = logs.Select(l => RequestEvents.FromLog(HardhatNode.ChainId, l)).ToList();
+        foreach (var r in requests) await stores.Requests.AddIfAbsentAsync(r);
+        return new Setup(bed, stores, context, identity, requests);
+    }
+
+    private static ResultSubmitter Submitter(Setup s) =>
+        new(s.Context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+
+    private static byte[] Output(int a, int b) => [0, 0, 0, (byte)a, 0, 0, 0, (byte)b];
+
+    [Fact]
+    public async Task Commitment_and_failure_digests_equal_the_contracts_own_hashing()
+    {
+        await using var s = await SetUpAsync(1);
+        var request = s.Requests[0];
+        var runtime = Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes(RuntimeDescriptor.Current));
+        var outputHash = Keccak256.Hash(Output(1, 2));
+
+        var ours = CommitmentSigning.CommitmentDigest(s.Identity.Domain, request.Key.RequestId, request.Request.ModelId, request.Request.InputHash, outputHash, runtime);
+        var theirs = InferenceOracleContract.DecodeCommitmentDigestOutput(await s.Bed.Rpc.EthCallAsync(new TransactionRequest
+        {
+            To = s.Identity.Oracle,
+            Data = InferenceOracleContract.EncodeCommitmentDigest(request.Key.RequestId, request.Request.ModelId, request.Request.InputHash, outputHash, runtime),
+        }));
+        Assert.Equal(Hex.Encode(theirs), Hex.Encode(ours));
+
+        var failure = CommitmentSigning.FailureDigest(s.Identity.Domain, request.Key.RequestId, request.Request.ModelId, request.Request.InputHash,
+            (ushort)FailureReason.InputOutOfRange, runtime);
+        var contractFailure = InferenceOracleContract.DecodeFailureDigestOutput(await s.Bed.Rpc.EthCallAsync(new TransactionRequest
+        {
+            To = s.Identity.Oracle,
+            Data = InferenceOracleContract.EncodeFailureDigest(request.Key.RequestId, request.Request.ModelId, request.Request.InputHash,
+                (int)FailureReason.InputOutOfRange, runtime),
+        }));
+        Assert.Equal(Hex.Encode(contractFailure), Hex.Encode(failure));
+    }
+
+    [Fact]
+    public async Task Results_waiting_together_go_out_in_one_fulfilBatch_and_failures_in_reportFailure_and_all_settle()
+    {
+        await using var s = await SetUpAsync(4);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            var outcomes = new[]
+            {
+                InferenceOutcome.Success(Output(1, 2)), InferenceOutcome.Success(Output(3, 4)), InferenceOutcome.Success(Output(5, 6)),
+                InferenceOutcome.Failed(FailureReason.InputOutOfRange),
+            };
+            var receipts = await Task.WhenAll(s.Requests.Select((r, i) =>
+                submitter.SubmitAsync([new ResultSubmission(r, outcomes[i])])));
+
+            var batchHash = Hex.Encode(receipts[0].TransactionHash);
+            Assert.Equal(batchHash, Hex.Encode(receipts[1].TransactionHash));
+            Assert.Equal(batchHash, Hex.Encode(receipts[2].TransactionHash));
+            Assert.NotEqual(batchHash, Hex.Encode(receipts[3].TransactionHash));
+
+            var batch = await s.Bed.Owner.WaitForReceiptAsync(receipts[0].TransactionHash, Wait);
+            Assert.True(batch.Succeeded);
+            var fulfilled = batch.Logs.Where(l => InferenceOracleContract.IsInferenceFulfilledEvent(l.Topics))
+                .Select(l => InferenceOracleContract.DecodeInferenceFulfilledEvent(l.Topics, l.Data)).ToList();
+            Assert.Equal(s.Requests.Take(3).Select(r => r.Key.RequestId), fulfilled.Select(f => f.RequestId));
+            Assert.Equal(Hex.Encode(Output(3, 4)), Hex.Encode(fulfilled[1].Output));
+            var tx = await s.Bed.Rpc.CallAsync<System.Text.Json.JsonElement>("eth_getTransactionByHash", [batchHash]);
+            Assert.StartsWith(Hex.Encode(InferenceOracleContract.FulfilBatchFunction.Selector), tx.GetProperty("input").GetString(), StringComparison.Ordinal);
+
+            var report = await s.Bed.Owner.WaitForReceiptAsync(receipts[3].TransactionHash, Wait);
+            var failed = report.Logs.Where(l => InferenceOracleContract.IsInferenceFailedEvent(l.Topics))
+                .Select(l => InferenceOracleContract.DecodeInferenceFailedEvent(l.Topics, l.Data)).Single();
+            Assert.Equal(s.Requests[3].Key.RequestId, failed.RequestId);
+            Assert.Equal((int)FailureReason.InputOutOfRange, (int)failed.Reason);
+
+            var statuses = await Task.WhenAll(s.Requests.Select(r => s.Bed.StatusAsync(r.Key.RequestId)));
+            Assert.Equal(new[] { 2, 2, 2, 3 }, statuses);
+            var stored = await s.Stores.Transactions.ListForRequestAsync(s.Requests[1].Key);
+            Assert.Equal(batchHash, Hex.Encode(Assert.Single(stored).Hash));
+            Assert.Equal(3, stored[0].Requests.Count);
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Submitting_the_same_request_again_returns_the_transaction_that_already_carries_it()
+    {
+        await using var s = await SetUpAsync(1);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            var result = new ResultSubmission(s.Requests[0], InferenceOutcome.Success(Output(7, 8)));
+            var first = await submitter.SubmitAsync([result]);
+            var nonceAfterFirst = await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending);
+
+            var again = await submitter.SubmitAsync([result]);
+            // A restarted node (new submitter, same database) answers the same.
+            var restarted = Submitter(s);
+            await restarted.StartAsync(CancellationToken.None);
+            var afterRestart = await restarted.SubmitAsync([result]);
+            await restarted.StopAsync(CancellationToken.None);
+
+            Assert.Equal(Hex.Encode(first.TransactionHash), Hex.Encode(again.TransactionHash));
+            Assert.Equal(Hex.Encode(first.TransactionHash), Hex.Encode(afterRestart.TransactionHash));
+            Assert.Equal(first.Nonce, afterRestart.Nonce);
+            Assert.Equal(nonceAfterFirst, await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending));
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_request_settled_by_another_operator_is_reported_as_not_needed_without_sending()
+    {
+        await using var s = await SetUpAsync(1);
+        await s.Bed.RegisterOperatorAsync(OperatorB);
+        var result = new ResultSubmission(s.Requests[0], InferenceOutcome.Success(Output(1, 1)));
+        var first = Submitter(s);
+        await first.StartAsync(CancellationToken.None);
+        await s.Bed.Owner.WaitForReceiptAsync((await first.SubmitAsync([result])).TransactionHash, Wait);
+        await first.StopAsync(CancellationToken.None);
+
+        // Operator B, with its own database, arrives second.
+        await using var otherStores = await Stores.CreateAsync(postgres);
+        using var otherContext = await ChainTestbed.ContextAsync(s.Bed.Options(), s.Bed.Key(OperatorB));
+        var other = new ResultSubmitter(otherContext, otherStores.Nonces, otherStores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        await other.StartAsync(CancellationToken.None);
+        var nonceBefore = await s.Bed.Rpc.GetTransactionCountAsync(s.Bed.Key(OperatorB).Address, BlockTag.Pending);
+        var e = await Assert.ThrowsAsync<SubmissionNotNeededException>(() => other.SubmitAsync([result]));
+        await other.StopAsync(CancellationToken.None);
+
+        Assert.Contains("InferenceOracleNotPending", e.Message, StringComparison.Ordinal);
+        Assert.Equal(nonceBefore, await s.Bed.Rpc.GetTransactionCountAsync(s.Bed.Key(OperatorB).Address, BlockTag.Pending));
+    }
+
+    [Fact]
+    public async Task The_receipt_tracker_records_the_receipt_and_settles_the_submitted_request()
+    {
+        await using var s = await SetUpAsync(1);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        var stored = (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!;
+        var outcome = InferenceOutcome.Success(Output(9, 9));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+        var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
+        await submitter.StopAsync(CancellationToken.None);
+        await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+
+        var tracker = new ReceiptTracker(s.Context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+            Loggers.For<ReceiptTracker>());
+        await s.Bed.Owner.WaitForReceiptAsync(receipt.TransactionHash, Wait);
+        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+        var tx = await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, receipt.TransactionHash);
+        Assert.Equal(OutboundTransactionStatus.Mined, tx!.Status);
+        Assert.NotNull(tx.MinedBlockNumber);
+        Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!.State.Status);
+    }
+
+    [Fact]
+    public async Task A_transaction_stuck_in_the_mempool_is_replaced_with_higher_fees_and_the_request_settles_once()
+    {
+        await using var s = await SetUpAsync(1);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        var stored = (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!;
+        var outcome = InferenceOutcome.Success(Output(4, 2));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+
+        await node.RpcAsync("evm_setAutomine", false);
+        try
+        {
+            var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
+            await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+            var options = s.Bed.Options(o => o.ReceiptTimeout = TimeSpan.FromMilliseconds(200));
+            using var context = await ChainTestbed.ContextAsync(options, s.Bed.Key(OperatorA));
+            var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+                Loggers.For<ReceiptTracker>());
+
+            await Task.Delay(300);
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+            var versions = await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key);
+            Assert.Equal(2, versions.Count);
+            Assert.All(versions, v => Assert.Equal(receipt.Nonce, v.Nonce));
+            Assert.True(versions[1].MaxFeePerGas * 100 >= versions[0].MaxFeePerGas * 119);
+            Assert.True(versions[1].MaxPriorityFeePerGas * 100 >= versions[0].MaxPriorityFeePerGas * 119);
+
+            await node.RpcAsync("evm_mine");
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+            var original = await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, versions[0].Hash);
+            var bumped = await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, versions[1].Hash);
+            Assert.Equal(OutboundTransactionStatus.Replaced, original!.Status);
+            Assert.Equal(OutboundTransactionStatus.Mined, bumped!.Status);
+            Assert.Null(await s.Bed.Rpc.GetTransactionReceiptAsync(versions[0].Hash));
+            Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId));
+            Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!.State.Status);
+        }
+        finally
+        {
+            await node.RpcAsync("evm_setAutomine", true);
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Above_the_fee_cap_the_submitter_waits_and_sends_once_fees_fall_back()
+    {
+        await using var s = await SetUpAsync(1);
+        var options = s.Bed.Options(o =>
+        {
+            o.MaxFeePerGasGwei = 5;
+            o.PollInterval = TimeSpan.FromMilliseconds(50);
+        });
+        using var context = await ChainTestbed.ContextAsync(options, s.Bed.Key(OperatorA));
+        var submitter = new ResultSubmitter(context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            await node.RpcAsync("hardhat_setNextBlockBaseFeePerGas", "0x" + (20_000_000_000L).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+            await node.RpcAsync("evm_mine");
+            var nonceBefore = await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending);
+
+            var submission = submitter.SubmitAsync([new ResultSubmission(s.Requests[0], InferenceOutcome.Success(Output(1, 0)))]);
+            await Task.Delay(700);
+            Assert.False(submission.IsCompleted, "nothing may be sent while the base fee is above the cap");
+            Assert.Equal(nonceBefore, await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending));
+
+            await node.RpcAsync("hardhat_setNextBlockBaseFeePerGas", "0x3b9aca00"); // 1 gwei
+            await node.RpcAsync("evm_mine");
+            var receipt = await submission.WaitAsync(TimeSpan.FromSeconds(20));
+
+            var mined = await s.Bed.Owner.WaitForReceiptAsync(receipt.TransactionHash, Wait);
+            Assert.True(mined.Succeeded);
+            Assert.True(mined.EffectiveGasPrice <= new BigInteger(5_000_000_000));
+            Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId));
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+}
