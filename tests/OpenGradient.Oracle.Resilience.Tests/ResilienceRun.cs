@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using OpenGradient.Oracle.Ethereum.Rpc;
 using OpenGradient.Oracle.TestSupport;
@@ -54,14 +53,7 @@ internal sealed class ResilienceRun : IAsyncDisposable
         return run;
     }
 
-    /// <summary>A valid credit-scorer input: 8 features within the registered range, different for each <paramref name="i"/>.</summary>
-    public static byte[] CreditInput(int i)
-    {
-        var input = new byte[32];
-        for (var f = 0; f < 8; f++)
-            BinaryPrimitives.WriteInt32BigEndian(input.AsSpan(f * 4), ((i * 7919 + f * 104_729) % 20_001) - 10_000);
-        return input;
-    }
+    public static byte[] CreditInput(int i) => OracleDevnet.CreditScorerInput(i);
 
     public RequestSpec CreditRequest(int i)
     {
