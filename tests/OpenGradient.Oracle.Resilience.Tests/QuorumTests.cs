@@ -46,7 +46,7 @@ public sealed class QuorumTests(HardhatNode node, PostgresServer postgres, ITest
 
         var model = devnet.Manifest.Get("credit-scorer");
         var sent = (await new RequestLoad(node.Url, devnet.Deployment.InferenceOracle, HardhatNode.ChainId)
-            .SendAsync([devnet.Users[0]], 1, _ => new RequestSpec(model.ModelId, ResilienceRun.CreditInput(7), model.FeeWei, Redundancy: 2)))[0];
+            .SendAsync([devnet.Users[0]], 1, _ => new RequestSpec(model.ModelId, ResilienceRun.CreditInput(7), model.FeeWei * 2, Redundancy: 2)))[0];
 
         // Two commitments that disagree: the request must stay pending.
         var votes = await WaitForCommitmentsAsync(rpc, devnet.Deployment.InferenceOracle, sent.RequestId, from, 2, TimeSpan.FromSeconds(90));

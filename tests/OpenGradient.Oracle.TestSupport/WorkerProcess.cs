@@ -56,7 +56,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<cfg>/net10.0/
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<cfg>/net10.0
             var path = Path.Combine(RepoPaths.Root, "src", "OpenGradient.Oracle.Worker", "bin", configuration, "net10.0", "OpenGradient.Oracle.Worker.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException($"build the Worker first: {path} is missing", path);
         }
