@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: npm packages for hardhat/ (Hardhat 3, Node 22, solc, ethers),
-# NuGet packages, and PostgreSQL server binaries. Talks only to the package registries.
+# NuGet packages, PostgreSQL server binaries and Chromium (browser test). Talks only to the package registries.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -36,6 +36,18 @@ if ! find_pg_bin >/dev/null; then
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
   fi
   find_pg_bin >/dev/null || die "PostgreSQL server binaries (initdb, pg_ctl) not found after apt-get install postgresql"
+fi
+
+# Debian's Chromium, for the dashboard's browser test (headless screenshot). Optional for the demo.
+if [[ ! -x /usr/bin/chromium ]]; then
+  log "installing Chromium (apt) for the browser test"
+  if [[ $(id -u) -eq 0 ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+  else
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  fi
+  [[ -x /usr/bin/chromium ]] || warn "Chromium could not be installed; the dashboard browser test will fail"
 fi
 
 log "restoring NuGet packages"
