@@ -53,9 +53,8 @@ public sealed class ChainOptions
     public TimeSpan ReceiptPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>A request with no progress for this long gets its next job queued again (a job lost with a killed
-    /// process stays invisible in Hangfire's PostgreSQL queue for 30 minutes); zero disables the sweep. A request whose
-    /// job is merely retrying gets an extra, harmless attempt.</summary>
-    public TimeSpan StalledRequestTimeout { get; set; } = TimeSpan.FromMinutes(1);
+    /// process); zero disables the sweep. Keep it above the longest job retry delay to avoid needless extra runs.</summary>
+    public TimeSpan StalledRequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Limit of one JSON-RPC call.</summary>
     public TimeSpan RpcTimeout { get; set; } = TimeSpan.FromSeconds(30);
