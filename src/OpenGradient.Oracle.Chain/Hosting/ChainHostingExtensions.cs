@@ -46,13 +46,11 @@ public static class ChainHostingExtensions
         services.TryAddSingleton<IResultSubmitter>(sp => sp.GetRequiredService<ResultSubmitter>());
         services.TryAddSingleton<RequestListener>();
         services.TryAddSingleton<ReceiptTracker>();
-        services.TryAddSingleton<StalledRequestSweeper>();
         services.TryAddSingleton<INodeHealth, ChainNodeHealth>();
         services.AddHostedService<ChainStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ResultSubmitter>());
         services.AddHostedService(sp => sp.GetRequiredService<RequestListener>());
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptTracker>());
-        services.AddHostedService(sp => sp.GetRequiredService<StalledRequestSweeper>());
         return builder;
     }
 

@@ -52,10 +52,6 @@ public sealed class ChainOptions
     /// <summary>How often pending transactions are checked for receipts.</summary>
     public TimeSpan ReceiptPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>A request with no progress for this long gets its next job queued again (a job lost with a killed
-    /// process); zero disables the sweep. Keep it above the longest job retry delay to avoid needless extra runs.</summary>
-    public TimeSpan StalledRequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
-
     /// <summary>Limit of one JSON-RPC call.</summary>
     public TimeSpan RpcTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -97,8 +93,6 @@ internal sealed class ChainOptionsValidator : IValidateOptions<ChainOptions>
         if (o.GasBumpPercent != 0 && o.GasBumpPercent is < 10 or > 1000)
             errors.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Chain:GasBumpPercent is {o.GasBumpPercent}; use 0 (no bumping) or 10..1000 (nodes refuse replacements below +10%)"));
-        if (o.StalledRequestTimeout < TimeSpan.Zero)
-            errors.Add("Chain:StalledRequestTimeout must not be negative (00:00:00 disables the sweep)");
         if (o.MaxFeePerGasGwei is <= 0)
             errors.Add("Chain:MaxFeePerGasGwei must be positive (or null for no cap)");
         foreach (var (key, value) in new[]
