@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenGradient.Oracle.Cli.Commands;
+using OpenGradient.Oracle.Cli.Commands.SampleDapp;
 using OpenGradient.Oracle.Cli.Infrastructure;
 using Spectre.Console;
 
@@ -10,8 +11,19 @@ public static class OgOracleCli
 {
     public static RootCommand Build(CliContext context)
     {
-        var root = new RootCommand("og-oracle: operate and verify the OpenGradient inference oracle.");
+        var root = new RootCommand(
+            "og-oracle: operate and verify the OpenGradient inference oracle. Data goes to stdout, messages to stderr. " +
+            "Exit codes: 0 done, 1 the answer is no (request failed, not found), 2 bad arguments, 3 file/key/configuration " +
+            "problem, 4 RPC unreachable, 5 the chain refused (custom error printed), 6 timed out. See docs/CLI.md.");
         root.Subcommands.Add(KeysCommands.Build(context));
+        VerifyCommands.AddTo(root, context);
+        root.Subcommands.Add(DeployCommand.Build(context));
+        root.Subcommands.Add(ModelCommands.Build(context));
+        root.Subcommands.Add(OperatorCommands.Build(context));
+        root.Subcommands.Add(RequestCommand.Build(context));
+        root.Subcommands.Add(StatusCommand.Build(context));
+        root.Subcommands.Add(SampleDappCommand.Build(context));
+        root.Subcommands.Add(NodeCommands.Build(context));
         return root;
     }
 
@@ -24,6 +36,8 @@ public static class OgOracleCli
             context.Console.MarkupLine("[grey]hint:[/] run with --help to see the options");
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync();
+        // Ctrl-C / SIGTERM cancel the command's token; `node run` then stops the host gracefully (Hangfire and Kestrel
+        // take up to 15 s), so the process waits that long before it is torn down.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });
     }
 }

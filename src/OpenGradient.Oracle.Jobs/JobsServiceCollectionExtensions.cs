@@ -46,6 +46,8 @@ public static class JobsServiceCollectionExtensions
                 SchemaName = OracleJobsOptions.SchemaName,
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = o.QueuePollInterval,
+                InvisibilityTimeout = o.InvisibilityTimeout,
+                UseSlidingInvisibilityTimeout = true,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString, storageOptions), storageOptions);
         });
@@ -64,6 +66,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddScoped<SubmitResultJob>();
         services.TryAddScoped<RetriesExhaustedHandler>();
         services.TryAddSingleton<IJobScheduler, HangfireJobScheduler>();
+        services.AddHostedService<StalledRequestRecovery>();
 
         services.AddHangfireServer((sp, server) =>
         {

@@ -24,6 +24,19 @@ public sealed class OracleJobsOptions
     /// <summary>How often scheduled (retrying) jobs are moved to the queue.</summary>
     public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a job fetched by a worker that then died (SIGKILL, OOM, power loss) stays invisible before another
+    /// worker takes it. Live workers keep extending it (sliding), so long jobs are not run twice; a short value is
+    /// what makes a crashed node's in-flight work resume within a minute rather than Hangfire's default half hour.
+    /// </summary>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A request not moved for this long in a pre-settlement status is queued again (see <see cref="StalledRequestRecovery"/>).</summary>
+    public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the recovery sweep looks for stalled requests.</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     internal static readonly double[] DefaultDelays = [2, 10, 30, 120, 600];
 
     internal TimeSpan DelayFor(int attempt)
@@ -48,6 +61,10 @@ internal sealed class OracleJobsOptionsValidator : IValidateOptions<OracleJobsOp
             errors.Add($"Jobs:WorkerCount is {o.WorkerCount}; use at least 1");
         if (o.QueuePollInterval <= TimeSpan.Zero || o.SchedulePollingInterval <= TimeSpan.Zero)
             errors.Add("Jobs:QueuePollInterval and Jobs:SchedulePollingInterval must be positive");
+        if (o.InvisibilityTimeout < TimeSpan.FromSeconds(10))
+            errors.Add($"Jobs:InvisibilityTimeout is {o.InvisibilityTimeout}; use at least 00:00:10 (live workers extend it every few seconds)");
+        if (o.StalledAfter <= TimeSpan.Zero || o.RecoveryInterval <= TimeSpan.Zero)
+            errors.Add("Jobs:StalledAfter and Jobs:RecoveryInterval must be positive");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -15,6 +15,23 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     }
 
     [Fact]
+    public async Task A_stored_request_whose_job_was_lost_is_queued_again_by_the_recovery_sweep()
+    {
+        // Stored but never enqueued: what a node killed between the two steps leaves behind.
+        var request = await StoredRequestAsync();
+        await Task.Delay(300);
+        Assert.Equal(RequestStatus.Discovered, (await host.Store.GetAsync(request.Key))!.State.Status);
+
+        var recovery = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<StalledRequestRecovery>().Single();
+        var queued = await recovery.SweepAsync(TimeSpan.Zero, CancellationToken.None);
+
+        Assert.True(queued >= 1);
+        var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
+        Assert.Single(host.Submitter.For(request.Key));
+        Assert.Equal(0, await recovery.SweepAsync(TimeSpan.FromHours(1), CancellationToken.None)); // nothing is an hour old
+    }
+
+    [Fact]
     public async Task A_request_flows_from_inference_to_a_submitted_result()
     {
         var request = await StoredRequestAsync();

@@ -74,6 +74,15 @@ public sealed class OracleDevnet
         return new OracleDevnet(node, deployment, manifest, keys);
     }
 
+    /// <summary>A valid credit-scorer input: 8 int32 features within the registered range, different for each <paramref name="i"/>.</summary>
+    public static byte[] CreditScorerInput(int i)
+    {
+        var input = new byte[32];
+        for (var f = 0; f < 8; f++)
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(input.AsSpan(f * 4), ((i * 7919 + f * 104_729) % 20_001) - 10_000);
+        return input;
+    }
+
     public static ModelRegistryContract.TensorSpec ToAbi(TensorSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);

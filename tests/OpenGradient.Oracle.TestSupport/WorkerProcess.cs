@@ -36,12 +36,27 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public int Starts { get; private set; }
 
+    /// <summary>Peak resident memory of the running process (VmHWM from /proc), or null when not running.</summary>
+    public long? PeakMemoryBytes()
+    {
+        if (_process is not { HasExited: false } p) return null;
+        try
+        {
+            var line = File.ReadLines($"/proc/{p.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The Worker assembly next to the tests' own build configuration (Debug or Release).</summary>
     public static string WorkerAssembly
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<cfg>/net10.0/
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<cfg>/net10.0
             var path = Path.Combine(RepoPaths.Root, "src", "OpenGradient.Oracle.Worker", "bin", configuration, "net10.0", "OpenGradient.Oracle.Worker.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException($"build the Worker first: {path} is missing", path);
         }

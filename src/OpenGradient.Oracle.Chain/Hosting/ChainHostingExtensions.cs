@@ -72,7 +72,12 @@ public static class ChainHostingExtensions
             return OracleInference.Create(options, null, sp.GetService<ILoggerFactory>());
         });
         builder.Services.TryAddSingleton<ModelCatalog>();
-        builder.Services.TryAddSingleton<IInferenceRunner, RegistryInferenceRunner>();
+        builder.Services.TryAddSingleton<RegistryInferenceRunner>();
+        if (builder.Configuration.GetValue<bool>("FaultInjection:PerturbOutputs"))
+            builder.Services.TryAddSingleton<IInferenceRunner>(sp => new PerturbingInferenceRunner(
+                sp.GetRequiredService<RegistryInferenceRunner>(), sp.GetRequiredService<ChainContext>(), sp.GetRequiredService<ILogger<PerturbingInferenceRunner>>()));
+        else
+            builder.Services.TryAddSingleton<IInferenceRunner>(sp => sp.GetRequiredService<RegistryInferenceRunner>());
         return builder;
     }
 }

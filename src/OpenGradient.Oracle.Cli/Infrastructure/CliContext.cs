@@ -1,3 +1,4 @@
+using OpenGradient.Oracle.Chain.Transactions;
 using OpenGradient.Oracle.Ethereum.Rpc;
 using Spectre.Console;
 
@@ -13,11 +14,16 @@ public sealed class CliContext(TextWriter output, IAnsiConsole console)
 
     public IAnsiConsole Console { get; } = console;
 
-    public static CliContext CreateDefault() =>
-        new(System.Console.Out, AnsiConsole.Create(new AnsiConsoleSettings
+    public static CliContext CreateDefault()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(System.Console.Error),
-        }));
+        });
+        // Redirected to a log: Spectre would wrap at 80 columns and split hashes across lines.
+        if (System.Console.IsErrorRedirected) console.Profile.Width = 240;
+        return new(System.Console.Out, console);
+    }
 
     public int Run(Func<int> action) => RunAsync(() => Task.FromResult(action())).GetAwaiter().GetResult();
 
@@ -32,9 +38,18 @@ public sealed class CliContext(TextWriter output, IAnsiConsole console)
         {
             return Fail(e.Message, e.Hint, e.ExitCode);
         }
+        catch (ContractRevertedException e)
+        {
+            var where = e.Stage == RevertStage.Simulation ? "(simulated; nothing was sent)" : "(mined; gas was spent)";
+            return Fail($"the chain refused: {e.Reason} {where}", RevertHints.For(e.ErrorName), ExitCodes.Reverted);
+        }
         catch (ContractRevertException e)
         {
             return Fail($"the chain refused: {e.Message}", null, ExitCodes.Reverted);
+        }
+        catch (FeeCapExceededException e)
+        {
+            return Fail(e.Message, "retry when fees drop", ExitCodes.Transport);
         }
         catch (RpcTransportException e)
         {
@@ -43,6 +58,10 @@ public sealed class CliContext(TextWriter output, IAnsiConsole console)
         catch (RpcErrorException e)
         {
             return Fail($"RPC error {e.Code}: {e.Message}", null, ExitCodes.Transport);
+        }
+        catch (TimeoutException e)
+        {
+            return Fail($"timed out: {e.Message}", "raise --timeout, or check that an oracle node is running", ExitCodes.Timeout);
         }
         catch (OperationCanceledException)
         {

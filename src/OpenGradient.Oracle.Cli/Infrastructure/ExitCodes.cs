@@ -1,6 +1,6 @@
 namespace OpenGradient.Oracle.Cli.Infrastructure;
 
-/// <summary>Exit codes of og-oracle; documented in the README ("og-oracle exit codes").</summary>
+/// <summary>Exit codes of og-oracle; documented in docs/CLI.md ("Exit codes").</summary>
 public static class ExitCodes
 {
     /// <summary>Everything asked for happened (for verify: every check holds).</summary>

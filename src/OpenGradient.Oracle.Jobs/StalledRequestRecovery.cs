@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenGradient.Oracle.Core.Ports;
+using OpenGradient.Oracle.Core.Requests;
+
+namespace OpenGradient.Oracle.Jobs;
+
+/// <summary>
+/// Queues again the requests whose job was lost: a node killed between storing a request and enqueueing it, or a
+/// queue entry lost with its worker. At start every request short of submission is queued once (jobs check state, so
+/// a request that still has a live job only costs a no-op run); afterwards only requests that have not moved for
+/// <see cref="OracleJobsOptions.StalledAfter"/>. Submitted requests belong to the chain's receipt tracking.
+/// </summary>
+internal sealed partial class StalledRequestRecovery(
+    IRequestStore store, IJobScheduler scheduler, IOptions<OracleJobsOptions> options, TimeProvider time, ILogger<StalledRequestRecovery> logger)
+    : BackgroundService
+{
+    private const int BatchLimit = 1000;
+
+    private static readonly RequestStatus[] InferenceStatuses = [RequestStatus.Discovered, RequestStatus.Inferring];
+    private static readonly RequestStatus[] SubmissionStatuses = [RequestStatus.Inferred, RequestStatus.Submitting];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var olderThan = TimeSpan.Zero; // start-up: whatever this node was doing when it stopped
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var queued = await SweepAsync(olderThan, stoppingToken).ConfigureAwait(false);
+                if (queued > 0) LogRequeued(queued, olderThan);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSweepFailed(e); // database down: the next sweep tries again
+            }
+            olderThan = o.StalledAfter;
+            try
+            {
+                await Task.Delay(o.RecoveryInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    internal async Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - olderThan;
+        var queued = 0;
+        foreach (var status in InferenceStatuses.Concat(SubmissionStatuses))
+        {
+            var requests = await store.ListByStatusAsync(status, BatchLimit, cancellationToken).ConfigureAwait(false);
+            foreach (var r in requests.Where(r => r.UpdatedAt <= cutoff))
+            {
+                if (InferenceStatuses.Contains(status)) scheduler.EnqueueInference(r.Key);
+                else scheduler.EnqueueSubmission(r.Key);
+                queued++;
+            }
+        }
+        return queued;
+    }
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "Queued {Count} requests again that had not moved for {Age} (lost jobs after a crash?)")]
+    private partial void LogRequeued(int count, TimeSpan age);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Warning, Message = "Stalled-request sweep failed; retrying at the next interval")]
+    private partial void LogSweepFailed(Exception exception);
+}
