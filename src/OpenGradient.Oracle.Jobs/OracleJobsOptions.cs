@@ -16,7 +16,9 @@ public sealed class OracleJobsOptions
     /// <summary>Back-off before retry n (1-based); the last entry repeats.</summary>
     public IList<double> RetryDelaySeconds { get; } = [];
 
-    public int WorkerCount { get; set; } = 4;
+    /// <summary>Concurrent jobs. Submission jobs wait while their result rides in a batch, so this bounds the batch
+    /// size the chain submitter can fill: keep it at least Chain:MaxBatchSize.</summary>
+    public int WorkerCount { get; set; } = 16;
 
     /// <summary>How often an idle worker polls the queue table.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -36,6 +36,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     private readonly TimeProvider _time;
     private readonly ILogger<ResultSubmitter> _logger;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Size of the batch sent last: tells light load (send at once) from heavy (wait the window for company).
+    private int _lastBatchSize;
     private readonly FeePolicy _fees;
     private readonly byte[] _runtime = Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes(RuntimeDescriptor.Current));
     private TransactionSender? _sender;
@@ -81,6 +84,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 batch.Clear();
                 batch.Add(await _queue.Reader.ReadAsync(stoppingToken).ConfigureAwait(false));
                 await FillAsync(batch, stoppingToken).ConfigureAwait(false);
+                _lastBatchSize = batch.Count;
                 await ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -102,6 +106,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 batch.Add(next);
                 continue;
             }
+            // Light load (this result and the last batch both alone): waiting for company would only add the window
+            // to the settle latency. Under load results queue up while a batch is being sent, so the window applies.
+            if (batch.Count == 1 && _lastBatchSize <= 1) break;
             var remaining = deadline - _time.GetUtcNow();
             if (remaining <= TimeSpan.Zero) return;
             using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
