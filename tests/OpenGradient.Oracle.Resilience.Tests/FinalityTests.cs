@@ -80,15 +80,7 @@ public sealed class FinalityTests(HardhatNode node, PostgresServer postgres, ITe
         }
 
         // A watcher that ran the model itself disputes the result with the output hash it got.
-        var challenger = new TransactionSender(rpc, devnet.Users[1], HardhatNode.ChainId);
-        var bond = InferenceOracleContract.DecodeChallengeBondOutput(await rpc.EthCallAsync(new TransactionRequest
-        {
-            To = devnet.Deployment.InferenceOracle,
-            Data = InferenceOracleContract.EncodeChallengeBond(),
-        }));
-        await challenger.SendAndWaitAsync(new TransactionCall(devnet.Deployment.InferenceOracle,
-            InferenceOracleContract.EncodeChallenge(requestId, Keccak256.Hash(honestOutput)), bond), Wait);
-        Assert.Equal((int)Stage.Challenged, (int)(await FinalityAsync(rpc, devnet, requestId)).Stage);
+        var bond = await ChallengeAsync(rpc, devnet, devnet.Users[1], requestId, Keccak256.Hash(honestOutput));
         var liarStake = await StakeAsync(rpc, devnet, liar);
         output.WriteLine($"request {requestId}: provisional {Hex.Encode(provisionalHash)} challenged with bond {bond} wei");
 
@@ -115,6 +107,65 @@ public sealed class FinalityTests(HardhatNode node, PostgresServer postgres, ITe
         Assert.Equal(honestOutput, finalized.Output);
         Assert.Equal((int)Stage.Final, (int)(await FinalityAsync(rpc, devnet, requestId)).Stage);
         output.WriteLine($"overturned by {string.Join(", ", reexecutors)}; {liar} slashed {penalty.Amount} wei");
+    }
+
+    [Fact]
+    public async Task A_challenge_against_a_correct_result_loses_its_bond_to_the_operator_and_the_reexecutors()
+    {
+        var devnet = await OracleDevnet.StartAsync(node, operators: 3);
+        var directory = NewDirectory("challenge-lost");
+        using var rpc = new EthRpcClient(node.Url);
+        var from = await rpc.BlockNumberAsync();
+        var original = devnet.Operators[0].Address;
+        await using var originalNode = await StartNodeAsync(devnet, directory, 0, perturb: false);
+
+        var input = ResilienceRun.CreditInput(8);
+        var requestId = await RequestWithFinalityAsync(rpc, devnet, input);
+        var provisional = await WaitForEventAsync(rpc, devnet, InferenceOracleContract.ResultProvisionalEventAbi.Topic0, requestId, from);
+        var provisionalHash = InferenceOracleContract.DecodeResultProvisionalEvent(provisional.Topics, provisional.Data).OutputHash;
+        var challengerKey = devnet.Users[1];
+        var bond = await ChallengeAsync(rpc, devnet, challengerKey, requestId, Keccak256.Hash("a wrong claim"u8.ToArray()));
+
+        await using var reexecutorA = await StartNodeAsync(devnet, directory, 1, perturb: false);
+        await using var reexecutorB = await StartNodeAsync(devnet, directory, 2, perturb: false);
+        var resolvedLog = await WaitForEventAsync(rpc, devnet, InferenceOracleContract.ChallengeResolvedEventAbi.Topic0, requestId, from);
+        var resolved = InferenceOracleContract.DecodeChallengeResolvedEvent(resolvedLog.Topics, resolvedLog.Data);
+        Assert.True(resolved.OriginalCorrect);
+        Assert.Equal(Hex.Encode(provisionalHash), Hex.Encode(resolved.OutputHash));
+        Assert.Empty(await LogsAsync(rpc, devnet, InferenceOracleContract.OperatorPenalizedEventAbi.Topic0, requestId, from));
+
+        var fee = devnet.Manifest.Get("credit-scorer").FeeWei;
+        Assert.Equal(BigInteger.Zero, await BalanceAsync(rpc, devnet, challengerKey.Address));
+        Assert.Equal(fee + bond / 2, await BalanceAsync(rpc, devnet, original));
+        var finalLog = Assert.Single(await LogsAsync(rpc, devnet, InferenceOracleContract.ResultFinalizedEventAbi.Topic0, requestId, from));
+        Assert.Equal(await ExpectedOutputAsync(devnet, input), InferenceOracleContract.DecodeResultFinalizedEvent(finalLog.Topics, finalLog.Data).Output);
+        output.WriteLine($"request {requestId}: the challenge lost its bond of {bond} wei; {original} credited {fee + bond / 2} wei");
+    }
+
+    [Fact]
+    public async Task A_challenge_nobody_can_reexecute_times_out_and_the_node_finalizes_the_original_and_returns_the_bond()
+    {
+        var devnet = await OracleDevnet.StartAsync(node, operators: 1);
+        var directory = NewDirectory("challenge-timeout");
+        using var rpc = new EthRpcClient(node.Url);
+        var from = await rpc.BlockNumberAsync();
+        await using var worker = await StartNodeAsync(devnet, directory, 0, perturb: false);
+
+        var input = ResilienceRun.CreditInput(9);
+        var requestId = await RequestWithFinalityAsync(rpc, devnet, input);
+        await WaitForEventAsync(rpc, devnet, InferenceOracleContract.ResultProvisionalEventAbi.Topic0, requestId, from);
+        var challengerKey = devnet.Users[1];
+        var bond = await ChallengeAsync(rpc, devnet, challengerKey, requestId, Keccak256.Hash("a wrong claim"u8.ToArray()));
+
+        // The only operator signed the result, so nobody may re-execute: the round can only time out.
+        await CloseWindowAsync();
+        await WaitForEventAsync(rpc, devnet, InferenceOracleContract.ChallengeTimedOutEventAbi.Topic0, requestId, from);
+        var finalLog = await WaitForEventAsync(rpc, devnet, InferenceOracleContract.ResultFinalizedEventAbi.Topic0, requestId, from);
+        Assert.Equal(await ExpectedOutputAsync(devnet, input), InferenceOracleContract.DecodeResultFinalizedEvent(finalLog.Topics, finalLog.Data).Output);
+        Assert.Empty(await LogsAsync(rpc, devnet, InferenceOracleContract.ReexecutionRecordedEventAbi.Topic0, requestId, from));
+        Assert.Equal(bond, await BalanceAsync(rpc, devnet, challengerKey.Address));
+        Assert.Equal((int)Stage.Final, (int)(await FinalityAsync(rpc, devnet, requestId)).Stage);
+        output.WriteLine($"request {requestId}: round timed out, bond {bond} wei returned, finalized by the node");
     }
 
     private enum Stage
@@ -155,6 +206,27 @@ public sealed class FinalityTests(HardhatNode node, PostgresServer postgres, ITe
         var requested = receipt.Logs.Single(l => InferenceOracleContract.IsFinalityRequestedEvent(l.Topics));
         return InferenceOracleContract.DecodeFinalityRequestedEvent(requested.Topics, requested.Data).RequestId;
     }
+
+    /// <summary>Challenges with exactly the bond, from <paramref name="challenger"/>; returns the bond.</summary>
+    private static async Task<BigInteger> ChallengeAsync(EthRpcClient rpc, OracleDevnet devnet, PrivateKey challenger, BigInteger requestId, byte[] claimedOutputHash)
+    {
+        var bond = InferenceOracleContract.DecodeChallengeBondOutput(await rpc.EthCallAsync(new TransactionRequest
+        {
+            To = devnet.Deployment.InferenceOracle,
+            Data = InferenceOracleContract.EncodeChallengeBond(),
+        }));
+        await new TransactionSender(rpc, challenger, HardhatNode.ChainId).SendAndWaitAsync(new TransactionCall(devnet.Deployment.InferenceOracle,
+            InferenceOracleContract.EncodeChallenge(requestId, claimedOutputHash), bond), Wait);
+        Assert.Equal((int)Stage.Challenged, (int)(await FinalityAsync(rpc, devnet, requestId)).Stage);
+        return bond;
+    }
+
+    private static async Task<BigInteger> BalanceAsync(EthRpcClient rpc, OracleDevnet devnet, Address account) =>
+        InferenceOracleContract.DecodeBalanceOfOutput(await rpc.EthCallAsync(new TransactionRequest
+        {
+            To = devnet.Deployment.InferenceOracle,
+            Data = InferenceOracleContract.EncodeBalanceOf(account),
+        }));
 
     private static async Task<byte[]> ExpectedOutputAsync(OracleDevnet devnet, byte[] input)
     {
