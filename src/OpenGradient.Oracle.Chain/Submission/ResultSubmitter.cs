@@ -41,6 +41,10 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     private TransactionSender? _sender;
     private StoredNonceSource? _nonceSource;
 
+    // Set when a nonce was reserved but its transaction was neither stored nor sent (the database failed in between):
+    // the next batch checks for the gap it may have left.
+    private bool _gapSuspected;
+
     public ResultSubmitter(ChainContext context, INonceStore nonces, IOutboundTransactionStore transactions, TimeProvider time, ILogger<ResultSubmitter> logger)
     {
         _context = context ?? throw new ArgumentNullException(nameof(context));
@@ -120,6 +124,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         {
             identity = await _context.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
             await EnsureSenderAsync(identity, cancellationToken).ConfigureAwait(false);
+            if (_gapSuspected) await CloseNonceGapAsync(identity, cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // handed to the callers, who retry
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -207,6 +212,29 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         _sender = new TransactionSender(_context.Rpc, _context.Key.Key, identity.ChainId, nonceSource, _fees, KnownErrors.Abi, _time);
     }
 
+    /// <summary>
+    /// After a reservation that produced no transaction, the counter may be ahead of the chain with nothing of ours
+    /// holding the chain's next nonce: every later transaction would wait behind that hole. Move the counter back to
+    /// the chain's pending count then (a stored, unsent transaction holding that nonce is no hole: the tracker sends it).
+    /// </summary>
+    private async Task CloseNonceGapAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    {
+        var operatorText = identity.OperatorText();
+        var chainNext = await _context.Rpc.GetTransactionCountAsync(identity.Operator, BlockTag.Pending, cancellationToken).ConfigureAwait(false);
+        var storedNext = await _nonces.PeekAsync(identity.ChainId, operatorText, cancellationToken).ConfigureAwait(false);
+        if (storedNext > chainNext)
+        {
+            var pending = await _transactions.ListByStatusAsync(identity.ChainId, operatorText, OutboundTransactionStatus.Pending, cancellationToken)
+                .ConfigureAwait(false);
+            if (!pending.Any(t => t.Nonce == chainNext))
+            {
+                await _nonces.ReconcileAsync(identity.ChainId, operatorText, chainNext, allowLower: true, cancellationToken).ConfigureAwait(false);
+                LogNonceReconciled(identity.Operator.ToString(), chainNext);
+            }
+        }
+        _gapSuspected = false;
+    }
+
     /// <summary>Simulates, signs, stores, broadcasts; completes the items' tasks with the receipt or the error.</summary>
     private async Task SendAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong extraGas, CancellationToken cancellationToken)
     {
@@ -242,7 +270,15 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             var record = new OutboundTransaction(identity.ChainId, identity.OperatorText(), identity.OracleText, nonce, signed.Hash,
                 signed.Raw.ToArray(), fees.MaxFeePerGas, fees.MaxPriorityFeePerGas, gas, OutboundTransactionStatus.Pending,
                 items.Select(p => p.Result.Request.Key).ToArray(), _time.GetUtcNow());
-            await _transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _gapSuspected = true;
+                throw;
+            }
             try
             {
                 await _context.Rpc.SendRawTransactionAsync(record.RawTransaction, cancellationToken).ConfigureAwait(false);

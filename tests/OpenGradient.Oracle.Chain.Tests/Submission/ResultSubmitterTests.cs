@@ -301,4 +301,52 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             await submitter.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task A_nonce_reserved_without_a_stored_transaction_leaves_no_gap_for_the_next_one()
+    {
+        await using var s = await SetUpAsync(1);
+        var flaky = new FailingOnceTransactionStore(s.Stores.Transactions);
+        var submitter = new ResultSubmitter(s.Context, s.Stores.Nonces, flaky, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            var result = new ResultSubmission(s.Requests[0], InferenceOutcome.Success(Output(2, 2)));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => submitter.SubmitAsync([result]));
+            var chainNext = await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending);
+            Assert.Equal(chainNext + 1, await s.Stores.Nonces.PeekAsync(HardhatNode.ChainId, s.Identity.Operator.ToString().ToLowerInvariant()));
+
+            var receipt = await submitter.SubmitAsync([result]);
+
+            Assert.Equal(chainNext, receipt.Nonce);
+            Assert.True((await s.Bed.Owner.WaitForReceiptAsync(receipt.TransactionHash, Wait)).Succeeded);
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>The real store, except that the first write fails (the database went away between reserve and store).</summary>
+    private sealed class FailingOnceTransactionStore(IOutboundTransactionStore inner) : IOutboundTransactionStore
+    {
+        private int _failed;
+
+        public Task<bool> AddAsync(OutboundTransaction transaction, CancellationToken cancellationToken = default) =>
+            Interlocked.Exchange(ref _failed, 1) == 0
+                ? throw new InvalidOperationException("database unavailable")
+                : inner.AddAsync(transaction, cancellationToken);
+
+        public Task<OutboundTransaction?> GetAsync(ulong chainId, byte[] hash, CancellationToken cancellationToken = default) =>
+            inner.GetAsync(chainId, hash, cancellationToken);
+
+        public Task<IReadOnlyList<OutboundTransaction>> ListByStatusAsync(ulong chainId, string from, OutboundTransactionStatus status, CancellationToken cancellationToken = default) =>
+            inner.ListByStatusAsync(chainId, from, status, cancellationToken);
+
+        public Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default) =>
+            inner.ListForRequestAsync(key, cancellationToken);
+
+        public Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default) =>
+            inner.SetStatusAsync(chainId, hash, status, minedBlockNumber, cancellationToken);
+    }
 }
