@@ -37,4 +37,19 @@ public sealed class ChainCursorStoreTests(DatabaseFixture db) : IClassFixture<Da
         Assert.Equal(ulong.MaxValue, (await _store.GetAsync(2, oracle))!.BlockNumber);
         Assert.Null(await _store.GetAsync(1, SampleRequests.RandomAddress()));
     }
+
+    [Fact]
+    public async Task Each_stream_keeps_its_own_cursor_and_the_default_is_the_request_listeners()
+    {
+        var oracle = SampleRequests.RandomAddress();
+        await _store.SetAsync(new ChainCursor(1, oracle, 10, SampleRequests.Hash()));
+        await _store.SetAsync(new ChainCursor(1, oracle, 7, SampleRequests.Hash(), "challenges"));
+
+        Assert.Equal(10UL, (await _store.GetAsync(1, oracle))!.BlockNumber);
+        Assert.Equal(10UL, (await _store.GetAsync(1, oracle, ChainCursor.RequestsStream))!.BlockNumber);
+        var challenges = await _store.GetAsync(1, oracle, "challenges");
+        Assert.Equal(7UL, challenges!.BlockNumber);
+        Assert.Equal("challenges", challenges.Stream);
+        Assert.Null(await _store.GetAsync(1, oracle, "finality"));
+    }
 }

@@ -51,6 +51,7 @@ public static class ChainHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ResultSubmitter>());
         services.AddHostedService(sp => sp.GetRequiredService<RequestListener>());
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptTracker>());
+        Finality.FinalityHostingExtensions.AddOracleFinality(builder);
         return builder;
     }
 
