@@ -77,7 +77,7 @@ if [[ $E2E -eq 1 ]]; then
   # One table row per figure, with the issue's target where it has one.
   grep '^bench: e2e' "$work/e2e.log" | awk '
     BEGIN {
-      print "| figure | value | unit | target | met? |"; print "| --- | ---: | --- | --- | --- |"
+      print "| figure | value | target | met? |"; print "| --- | ---: | --- | --- |"
       t["e2e.unbatched.ratio_to_raw"] = ">= 0.8"; t["e2e.batched.ratio_to_raw"] = ">= 3"
       t["e2e.latency.p50"] = "<= 250"; t["e2e.latency.p99"] = "<= 1000"
       t["e2e.scaleout.duplicate_settlements"] = "= 0"; t["e2e.scaleout.wasted_submissions"] = "= 0"
@@ -90,7 +90,7 @@ if [[ $E2E -eq 1 ]]; then
         met = ok ? "yes" : "**no**"
         gsub(/>=/, "≥", target); gsub(/<=/, "≤", target)
       }
-      print "| " name " | " value " | " unit " | " target " | " met " |"
+      print "| " name " | " value " " unit " | " target " | " met " |"
     }' >"$work/e2e.md"
 fi
 
@@ -157,7 +157,8 @@ EOF
 *raw_call_rate* is how fast the same client gets these requestInference calls accepted (sent with no node running);
 the node then starts on that backlog, and its fulfilled rate runs from its readiness to the last settlement seen, so
 a ratio above 1 means it settles faster than the devnet takes plain calls from one client. Latency: one request at a
-time, from its mined receipt to the settlement log seen by an observer polling every 50 ms. Scale-out: two worker processes on one PostgreSQL/Hangfire with the same key.
+time, from its mined receipt to the settlement log seen by an observer polling every 50 ms. Scale-out: two worker
+processes on one PostgreSQL/Hangfire with the same key.
 
 EOF
     cat "$work/e2e.md"
