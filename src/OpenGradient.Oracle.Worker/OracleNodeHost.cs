@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -148,6 +149,13 @@ public static class OracleNodeHost
             var timeout = builder.Configuration.GetValue<TimeSpan?>($"{HealthOptions.SectionName}:{nameof(HealthOptions.CheckTimeout)}")
                           ?? new HealthOptions().CheckTimeout;
             foreach (var registration in o.Registrations) registration.Timeout = timeout;
+        });
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthWarningPublisher>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Period = builder.Configuration.GetValue<TimeSpan?>($"{HealthOptions.SectionName}:{nameof(HealthOptions.WarningInterval)}")
+                       ?? new HealthOptions().WarningInterval;
+            o.Predicate = registration => registration.Tags.Contains(DashboardEndpoints.ReadyTag);
         });
     }
 

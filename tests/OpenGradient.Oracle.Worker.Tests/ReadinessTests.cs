@@ -47,6 +47,30 @@ public sealed class ReadinessTests(NodeInfrastructure infrastructure)
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
 
+    [Fact]
+    public async Task Ready_probe_reports_an_operator_balance_below_the_minimum_as_degraded()
+    {
+        // Hardhat's account #0 holds 10,000 ETH: a 20,000 ETH minimum makes it "low".
+        await using var node = await infrastructure.StartNodeAsync(config =>
+            config.Settings["Health"] = new Dictionary<string, object?> { ["MinOperatorBalanceEth"] = 20000 });
+
+        var (status, body) = await WaitForBodyAsync(node, "Degraded");
+
+        Assert.Equal(HttpStatusCode.OK, status); // degraded still serves: the key can pay for a while
+        Assert.Contains("below Health:MinOperatorBalanceEth", body, StringComparison.Ordinal);
+    }
+
+    private static async Task<(HttpStatusCode, string)> WaitForBodyAsync(StartedNode node, string expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var (status, body) = await ReadyAsync(node);
+            if (body.Contains(expected, StringComparison.Ordinal) || DateTime.UtcNow > deadline) return (status, body);
+            await Task.Delay(250);
+        }
+    }
+
     private static async Task<(HttpStatusCode, string)> ReadyAsync(StartedNode node)
     {
         using var response = await node.Http.GetAsync("/health/ready");

@@ -37,6 +37,14 @@ internal sealed class ChainHealthCheck(INodeHealth node, IOptions<HealthOptions>
             return HealthCheckResult.Unhealthy(string.Create(CultureInfo.InvariantCulture,
                 $"listener stalled: no poll completed in the {stallAfter} (Health:ListenerStallAfter) since start"), data: data);
         }
+        if (report.OperatorBalance is { } balance && options.Value.MinOperatorBalanceEth > 0)
+        {
+            var minimum = new System.Numerics.BigInteger(decimal.Round(options.Value.MinOperatorBalanceEth * 1_000_000_000_000_000_000m, 0));
+            data["operatorBalanceWei"] = balance.ToString(CultureInfo.InvariantCulture);
+            if (balance < minimum)
+                return HealthCheckResult.Degraded(string.Create(CultureInfo.InvariantCulture,
+                    $"operator {report.Operator} holds {(decimal)balance / 1_000_000_000_000_000_000m:0.######} ETH, below Health:MinOperatorBalanceEth ({options.Value.MinOperatorBalanceEth}); top it up before it cannot pay for fulfilments"), data: data);
+        }
         return HealthCheckResult.Healthy("chain RPC answers and the listener is polling", data);
     }
 }
