@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenGradient.Oracle.Chain.Hosting;
 using OpenGradient.Oracle.Core.Ports;
@@ -19,14 +18,14 @@ namespace OpenGradient.Oracle.Chain.Listening;
 /// </summary>
 public sealed partial class RequestListener(
     ChainContext context, IRequestStore requests, IChainCursorStore cursors, IJobScheduler scheduler,
-    TimeProvider time, ILogger<RequestListener> logger, IOracleMetrics? metrics = null) : BackgroundService
+    TimeProvider time, ILogger<RequestListener> logger, IOracleMetrics? metrics = null) : PollingLoop(context, time)
 {
     private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
     private readonly Lock _progressLock = new();
     private DateTimeOffset? _lastPollCompletedAt;
     private ulong? _lastProcessedBlock;
 
-    private ChainOptions Options => context.Options;
+    private ChainOptions Options => Context.Options;
 
     /// <summary>When a poll last completed (found blocks or not); null before the first. Read by the health probe.</summary>
     public DateTimeOffset? LastPollCompletedAt
@@ -51,61 +50,23 @@ public sealed partial class RequestListener(
         lock (_progressLock)
         {
             if (block is not null) _lastProcessedBlock = block;
-            if (completed) _lastPollCompletedAt = time.GetUtcNow();
+            if (completed) _lastPollCompletedAt = Time.GetUtcNow();
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        ChainIdentity identity;
-        try
-        {
-            identity = await context.GetIdentityAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+    private protected override void OnPollCompleted() => RecordProgress(null, completed: true);
 
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var caughtUp = await PollOnceAsync(identity, stoppingToken).ConfigureAwait(false);
-                RecordProgress(null, completed: true);
-                failures = 0;
-                if (caughtUp) await Task.Delay(Options.PollInterval, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // the listener must outlive RPC and database outages: log, back off, try again
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                failures++;
-                if (e is RpcErrorException or RpcTransportException)
-                    _metrics.RpcError(e is RpcErrorException rpcError ? rpcError.Method : "transport");
-                var delay = Backoff.Delay(failures, Options.PollInterval, Options.MaxRetryDelay);
-                LogPollFailed(failures, delay, e);
-                try
-                {
-                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+    private protected override void OnPollFailed(int failures, TimeSpan delay, Exception exception)
+    {
+        if (exception is RpcErrorException or RpcTransportException)
+            _metrics.RpcError(exception is RpcErrorException rpcError ? rpcError.Method : "transport");
+        LogPollFailed(failures, delay, exception);
     }
 
     /// <summary>Reads the next range. Returns true when the listener is at the confirmed head (time to wait).</summary>
-    internal async Task<bool> PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    internal override async Task<bool> PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {
-        var rpc = context.Rpc;
+        var rpc = Context.Rpc;
         var cursor = await cursors.GetAsync(identity.ChainId, identity.OracleText, cancellationToken).ConfigureAwait(false);
         if (cursor is not null && !await IsOnChainAsync(cursor, cancellationToken).ConfigureAwait(false))
         {
@@ -174,7 +135,7 @@ public sealed partial class RequestListener(
 
     private async Task<bool> IsOnChainAsync(ChainCursor cursor, CancellationToken cancellationToken)
     {
-        var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor.BlockNumber), cancellationToken).ConfigureAwait(false);
+        var block = await Context.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor.BlockNumber), cancellationToken).ConfigureAwait(false);
         return block is not null && block.Hash.AsSpan().SequenceEqual(cursor.BlockHash);
     }
 
@@ -185,9 +146,9 @@ public sealed partial class RequestListener(
         var floor = Options.StartBlock is > 0 and { } start ? start - 1 : 0;
         var rewind = (ulong)Options.ReorgRewindBlocks;
         var target = cursor.BlockNumber > floor + rewind ? cursor.BlockNumber - rewind : floor;
-        var head = await context.Rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var head = await Context.Rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
         target = Math.Min(target, head);
-        var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(target), cancellationToken).ConfigureAwait(false)
+        var block = await Context.Rpc.GetBlockByNumberAsync(BlockTag.Number(target), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {target} is missing while rewinding"));
         LogReorg(cursor.BlockNumber, Hex.Encode(cursor.BlockHash), target);
         _metrics.Reorg();

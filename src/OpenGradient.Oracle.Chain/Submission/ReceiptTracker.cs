@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Numerics;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Chain.Hosting;
@@ -26,65 +25,23 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// </summary>
 public sealed partial class ReceiptTracker(
     ChainContext context, IOutboundTransactionStore transactions, IRequestStore requests, IJobScheduler scheduler,
-    TimeProvider time, ILogger<ReceiptTracker> logger, IOracleMetrics? metrics = null) : BackgroundService
+    TimeProvider time, ILogger<ReceiptTracker> logger, IOracleMetrics? metrics = null) : PollingLoop(context, time)
 {
     private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
     private const int SweepLimit = 500;
     private readonly FeePolicy _fees = new() { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastBroadcast = new(StringComparer.Ordinal);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        ChainIdentity identity;
-        try
-        {
-            identity = await context.GetIdentityAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+    private protected override TimeSpan IdleDelay => Context.Options.ReceiptPollInterval;
 
-        var started = false;
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!started)
-                {
-                    await RebroadcastAllAsync(identity, stoppingToken).ConfigureAwait(false);
-                    started = true;
-                }
-                await PollOnceAsync(identity, stoppingToken).ConfigureAwait(false);
-                failures = 0;
-                await Task.Delay(context.Options.ReceiptPollInterval, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // outlive RPC and database outages
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                failures++;
-                var delay = Backoff.Delay(failures, context.Options.ReceiptPollInterval, context.Options.MaxRetryDelay);
-                LogPollFailed(failures, delay, e);
-                try
-                {
-                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    /// <summary>Pending transactions of an earlier run may have died with its mempool: send them all again first.</summary>
+    private protected override Task BeforeFirstPollAsync(ChainIdentity identity, CancellationToken cancellationToken) =>
+        RebroadcastAllAsync(identity, cancellationToken);
+
+    private protected override void OnPollFailed(int failures, TimeSpan delay, Exception exception) => LogPollFailed(failures, delay, exception);
 
     /// <summary>One pass: receipts of pending transactions, then submitted requests whose transaction has an outcome.</summary>
-    internal async Task PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    internal override async Task<bool> PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {
         var pending = await transactions.ListByStatusAsync(identity.ChainId, identity.OperatorText(), OutboundTransactionStatus.Pending, cancellationToken)
             .ConfigureAwait(false);
@@ -92,7 +49,7 @@ public sealed partial class ReceiptTracker(
         var stuck = new List<OutboundTransaction>();
         foreach (var tx in pending)
         {
-            var receipt = await context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
+            var receipt = await Context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
             if (receipt is not null)
             {
                 minedNonces.Add(tx.Nonce);
@@ -128,7 +85,7 @@ public sealed partial class ReceiptTracker(
             }
             // Only the newest (highest-fee) version of a nonce is kept alive.
             var newest = sameNonce.OrderBy(t => t.CreatedAt).Last();
-            if (time.GetUtcNow() - LastBroadcast(newest) >= context.Options.ReceiptTimeout)
+            if (Time.GetUtcNow() - LastBroadcast(newest) >= Context.Options.ReceiptTimeout)
                 await BumpOrRebroadcastAsync(identity, newest, cancellationToken).ConfigureAwait(false);
         }
 
@@ -142,7 +99,7 @@ public sealed partial class ReceiptTracker(
             switch (tx?.Status)
             {
                 case OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted:
-                    var receipt = await context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
+                    var receipt = await Context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
                     if (receipt is not null) await ResolveAsync(identity, stored, receipt, cancellationToken).ConfigureAwait(false);
                     break;
                 case OutboundTransactionStatus.Dropped or OutboundTransactionStatus.Replaced:
@@ -150,7 +107,7 @@ public sealed partial class ReceiptTracker(
                     var carriers = await transactions.ListForRequestAsync(stored.Key, cancellationToken).ConfigureAwait(false);
                     if (carriers.LastOrDefault(t => t.Status is OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted) is { } winner)
                     {
-                        var winnerReceipt = await context.Rpc.GetTransactionReceiptAsync(winner.Hash, cancellationToken).ConfigureAwait(false);
+                        var winnerReceipt = await Context.Rpc.GetTransactionReceiptAsync(winner.Hash, cancellationToken).ConfigureAwait(false);
                         if (winnerReceipt is not null) await ResolveAsync(identity, stored, winnerReceipt, cancellationToken).ConfigureAwait(false);
                     }
                     else if (!carriers.Any(t => t.Status == OutboundTransactionStatus.Pending))
@@ -161,6 +118,7 @@ public sealed partial class ReceiptTracker(
                     break;
             }
         }
+        return true; // polled at a fixed pace: always wait IdleDelay
     }
 
     private static bool CarriedBy(StoredRequest stored, byte[] hash) =>
@@ -190,7 +148,7 @@ public sealed partial class ReceiptTracker(
             switch (transition)
             {
                 case RequestTransition.Settle:
-                    _metrics.RequestSettled(time.GetUtcNow() - stored.CreatedAt);
+                    _metrics.RequestSettled(Time.GetUtcNow() - stored.CreatedAt);
                     break;
                 case RequestTransition.FailOnChain:
                     _metrics.RequestFailed(nameof(RequestStatus.FailedOnChain));
@@ -243,7 +201,7 @@ public sealed partial class ReceiptTracker(
 
     private async Task<int> OnChainStatusAsync(ChainIdentity identity, RequestKey key, CancellationToken cancellationToken)
     {
-        var output = await context.Rpc.EthCallAsync(
+        var output = await Context.Rpc.EthCallAsync(
             new TransactionRequest { To = identity.Oracle, Data = InferenceOracleContract.EncodeRequestStatus(key.RequestId) }, null, cancellationToken)
             .ConfigureAwait(false);
         return (int)InferenceOracleContract.DecodeRequestStatusOutput(output);
@@ -280,7 +238,7 @@ public sealed partial class ReceiptTracker(
     /// Falls back to rebroadcasting the same bytes when bumping is off or the fee cap leaves no room.</summary>
     private async Task BumpOrRebroadcastAsync(ChainIdentity identity, OutboundTransaction tx, CancellationToken cancellationToken)
     {
-        var percent = context.Options.GasBumpPercent;
+        var percent = Context.Options.GasBumpPercent;
         if (percent == 0 || SignedTransaction.Decode(tx.RawTransaction).Transaction is not Eip1559Transaction original)
         {
             await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
@@ -290,7 +248,7 @@ public sealed partial class ReceiptTracker(
         Fees market;
         try
         {
-            market = await _fees.SuggestAsync(context.Rpc, cancellationToken).ConfigureAwait(false);
+            market = await _fees.SuggestAsync(Context.Rpc, cancellationToken).ConfigureAwait(false);
         }
         catch (FeeCapExceededException e)
         {
@@ -301,7 +259,7 @@ public sealed partial class ReceiptTracker(
         }
         var tip = BigInteger.Max(original.MaxPriorityFeePerGas * (100 + percent) / 100, market.MaxPriorityFeePerGas);
         var maxFee = BigInteger.Max(original.MaxFeePerGas * (100 + percent) / 100, market.MaxFeePerGas);
-        if (context.Options.MaxFeePerGasWei is { } cap && maxFee > cap) maxFee = cap;
+        if (Context.Options.MaxFeePerGasWei is { } cap && maxFee > cap) maxFee = cap;
         if (tip > maxFee) tip = maxFee;
         // Nodes accept a replacement only when both fees rise by at least 10%.
         if (maxFee * 10 < original.MaxFeePerGas * 11 || tip * 10 < original.MaxPriorityFeePerGas * 11)
@@ -311,7 +269,7 @@ public sealed partial class ReceiptTracker(
             return;
         }
 
-        var replacement = (original with { MaxFeePerGas = maxFee, MaxPriorityFeePerGas = tip }).Sign(context.Key.Key);
+        var replacement = (original with { MaxFeePerGas = maxFee, MaxPriorityFeePerGas = tip }).Sign(Context.Key.Key);
         var record = tx with
         {
             Hash = replacement.Hash,
@@ -319,7 +277,7 @@ public sealed partial class ReceiptTracker(
             MaxFeePerGas = maxFee,
             MaxPriorityFeePerGas = tip,
             Status = OutboundTransactionStatus.Pending,
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = Time.GetUtcNow(),
             MinedBlockNumber = null,
         };
         await transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
@@ -340,10 +298,10 @@ public sealed partial class ReceiptTracker(
     private async Task RebroadcastAsync(ChainIdentity identity, OutboundTransaction tx, CancellationToken cancellationToken)
     {
         var hash = Hex.Encode(tx.Hash);
-        _lastBroadcast[hash] = time.GetUtcNow();
+        _lastBroadcast[hash] = Time.GetUtcNow();
         try
         {
-            await context.Rpc.SendRawTransactionAsync(tx.RawTransaction, cancellationToken).ConfigureAwait(false);
+            await Context.Rpc.SendRawTransactionAsync(tx.RawTransaction, cancellationToken).ConfigureAwait(false);
             LogRebroadcast(hash, tx.Nonce);
         }
         catch (ContractRevertException)
@@ -356,7 +314,7 @@ public sealed partial class ReceiptTracker(
         catch (RpcErrorException e) when (BroadcastErrors.IsNonceTooLow(e))
         {
             // The nonce is used. If not by this transaction (no receipt), another one took its place.
-            if (await context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false) is null)
+            if (await Context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false) is null)
             {
                 await transactions.SetStatusAsync(identity.ChainId, tx.Hash, OutboundTransactionStatus.Replaced, null, cancellationToken).ConfigureAwait(false);
                 LogReplaced(hash, tx.Nonce);
