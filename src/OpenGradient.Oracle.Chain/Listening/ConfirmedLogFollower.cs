@@ -37,9 +37,9 @@ internal sealed class ConfirmedLogFollower(ChainContext context, IChainCursorSto
             _position = await cursors.GetAsync(identity.ChainId, identity.OracleText, stream, cancellationToken).ConfigureAwait(false);
             _loaded = true;
         }
-        if (_position is { } position && !await IsOnChainAsync(position, cancellationToken).ConfigureAwait(false))
+        if (_position is { } position && !await CursorReorg.IsOnChainAsync(context, position, cancellationToken).ConfigureAwait(false))
         {
-            _position = await RewindAsync(identity, position, cancellationToken).ConfigureAwait(false);
+            _position = await CursorReorg.RewindAsync(context, cursors, position, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -76,26 +76,6 @@ internal sealed class ConfirmedLogFollower(ChainContext context, IChainCursorSto
         var header = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(block), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {block} is missing"));
         await CommitAsync(identity, block, header.Hash, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<bool> IsOnChainAsync(ChainCursor cursor, CancellationToken cancellationToken)
-    {
-        var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor.BlockNumber), cancellationToken).ConfigureAwait(false);
-        return block is not null && block.Hash.AsSpan().SequenceEqual(cursor.BlockHash);
-    }
-
-    private async Task<ChainCursor> RewindAsync(ChainIdentity identity, ChainCursor cursor, CancellationToken cancellationToken)
-    {
-        var floor = Options.StartBlock is > 0 and { } start ? start - 1 : 0;
-        var rewind = (ulong)Options.ReorgRewindBlocks;
-        var target = cursor.BlockNumber > floor + rewind ? cursor.BlockNumber - rewind : floor;
-        var head = await context.Rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
-        target = Math.Min(target, head);
-        var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(target), cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {target} is missing while rewinding"));
-        var rewound = new ChainCursor(identity.ChainId, identity.OracleText, target, block.Hash, stream);
-        await cursors.SetAsync(rewound, cancellationToken).ConfigureAwait(false);
-        return rewound;
     }
 
     /// <summary>Hex of a log's transaction, for messages.</summary>

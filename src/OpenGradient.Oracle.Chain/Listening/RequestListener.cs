@@ -68,9 +68,9 @@ public sealed partial class RequestListener(
     {
         var rpc = Context.Rpc;
         var cursor = await cursors.GetAsync(identity.ChainId, identity.OracleText, cancellationToken).ConfigureAwait(false);
-        if (cursor is not null && !await IsOnChainAsync(cursor, cancellationToken).ConfigureAwait(false))
+        if (cursor is not null && !await CursorReorg.IsOnChainAsync(Context, cursor, cancellationToken).ConfigureAwait(false))
         {
-            await RewindAsync(identity, cursor, cancellationToken).ConfigureAwait(false);
+            await RewindAsync(cursor, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
@@ -133,29 +133,11 @@ public sealed partial class RequestListener(
         return to >= confirmed;
     }
 
-    private async Task<bool> IsOnChainAsync(ChainCursor cursor, CancellationToken cancellationToken)
+    private async Task RewindAsync(ChainCursor cursor, CancellationToken cancellationToken)
     {
-        var block = await Context.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor.BlockNumber), cancellationToken).ConfigureAwait(false);
-        return block is not null && block.Hash.AsSpan().SequenceEqual(cursor.BlockHash);
-    }
-
-    private async Task<ChainCursor> RewindAsync(ChainIdentity identity, ChainCursor cursor, CancellationToken cancellationToken)
-    {
-        // The cursor means "this block is done", so the lowest useful value is the block before StartBlock (genesis,
-        // which holds no logs, when reading from 0).
-        var floor = Options.StartBlock is > 0 and { } start ? start - 1 : 0;
-        var rewind = (ulong)Options.ReorgRewindBlocks;
-        var target = cursor.BlockNumber > floor + rewind ? cursor.BlockNumber - rewind : floor;
-        var head = await Context.Rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
-        target = Math.Min(target, head);
-        var block = await Context.Rpc.GetBlockByNumberAsync(BlockTag.Number(target), cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {target} is missing while rewinding"));
-        LogReorg(cursor.BlockNumber, Hex.Encode(cursor.BlockHash), target);
+        var rewound = await CursorReorg.RewindAsync(Context, cursors, cursor, cancellationToken).ConfigureAwait(false);
+        LogReorg(cursor.BlockNumber, Hex.Encode(cursor.BlockHash), rewound.BlockNumber);
         _metrics.Reorg();
-        // If the rewound block is itself replaced later, the next poll notices and rewinds again.
-        var rewound = new ChainCursor(identity.ChainId, identity.OracleText, target, block.Hash);
-        await cursors.SetAsync(rewound, cancellationToken).ConfigureAwait(false);
-        return rewound;
     }
 
     /// <summary>A stored request seen again. The same log (a replayed range) is normal; a different log under the same
