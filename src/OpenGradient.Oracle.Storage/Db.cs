@@ -17,11 +17,17 @@ internal static class Db
 
     public static NpgsqlParameter Big(BigInteger value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Numeric };
 
+    public static NpgsqlParameter Big(BigInteger? value) =>
+        new() { Value = value is { } v ? v : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric };
+
     public static NpgsqlParameter Bytes(byte[]? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea };
 
     public static NpgsqlParameter Address(string address) => Bytes(Convert.FromHexString(address.AsSpan(2)));
 
     public static NpgsqlParameter Int(long value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint };
+
+    public static NpgsqlParameter NullableLong(long? value) =>
+        new() { Value = value is { } v ? v : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint };
 
     public static NpgsqlParameter NullableInt(int? value) =>
         new() { Value = value is { } v ? v : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer };
@@ -40,6 +46,8 @@ internal static class Db
     public static ulong? ReadU64OrNull(this NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : (ulong)r.GetDecimal(ordinal);
 
     public static BigInteger ReadBig(this NpgsqlDataReader r, int ordinal) => r.GetFieldValue<BigInteger>(ordinal);
+
+    public static BigInteger? ReadBigOrNull(this NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetFieldValue<BigInteger>(ordinal);
 
     public static byte[] ReadBytes(this NpgsqlDataReader r, int ordinal) => r.GetFieldValue<byte[]>(ordinal);
 

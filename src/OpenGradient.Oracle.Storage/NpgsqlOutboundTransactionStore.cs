@@ -1,4 +1,6 @@
+using System.Globalization;
 using Npgsql;
+using NpgsqlTypes;
 using OpenGradient.Oracle.Core.Ports;
 using OpenGradient.Oracle.Core.Requests;
 
@@ -12,7 +14,8 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
                ARRAY(SELECT r.oracle FROM {Db.Schema}.outbound_transaction_requests r
                       WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id),
                ARRAY(SELECT r.request_id::text FROM {Db.Schema}.outbound_transaction_requests r
-                      WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id)
+                      WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id),
+               t.gas_used, t.effective_gas_price
           FROM {Db.Schema}.outbound_transactions t
         """;
 
@@ -38,13 +41,13 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
         await using (var cmd = connection.Command($"""
             INSERT INTO {Db.Schema}.outbound_transactions
                 (chain_id, hash, from_address, to_address, nonce, raw, max_fee_per_gas, max_priority_fee_per_gas, gas_limit,
-                 status, mined_block_number, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+                 status, mined_block_number, created_at, updated_at, gas_used, effective_gas_price)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
             ON CONFLICT (chain_id, hash) DO NOTHING
             """,
             Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(t.From), Db.Address(t.To), Db.U64(t.Nonce), Db.Bytes(t.RawTransaction),
             Db.Big(t.MaxFeePerGas), Db.Big(t.MaxPriorityFeePerGas), Db.U64(t.GasLimit), Db.Small((short)t.Status),
-            Db.U64(t.MinedBlockNumber), Db.Time(t.CreatedAt)))
+            Db.U64(t.MinedBlockNumber), Db.Time(t.CreatedAt), Db.NullableLong(GasColumn(t.GasUsed)), Db.Big(t.EffectiveGasPrice)))
         {
             if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0) return false;
         }
@@ -83,15 +86,56 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
             """,
             cancellationToken, Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId));
 
+    public Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0) return Task.FromResult<IReadOnlyList<OutboundTransaction>>([]);
+        // The keys travel as three parallel arrays (text for the numerics: 256-bit request ids) and are unnested into rows.
+        return QueryAsync($"""
+            {Select}
+             WHERE t.status IN ({(short)OutboundTransactionStatus.Mined}, {(short)OutboundTransactionStatus.Reverted})
+               AND EXISTS (SELECT 1 FROM {Db.Schema}.outbound_transaction_requests q
+                             JOIN unnest($1::text[], $2::bytea[], $3::text[]) AS k(chain_id, oracle, request_id)
+                               ON q.chain_id = k.chain_id::numeric AND q.oracle = k.oracle AND q.request_id = k.request_id::numeric
+                            WHERE q.chain_id = t.chain_id AND q.tx_hash = t.hash)
+             ORDER BY t.created_at, t.nonce
+            """,
+            cancellationToken,
+            new NpgsqlParameter { Value = keys.Select(k => k.ChainId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+            new NpgsqlParameter { Value = keys.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+            new NpgsqlParameter { Value = keys.Select(k => k.RequestId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+    }
+
     public async Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default)
     {
+        // Gas belongs to a receipt: kept when the status still says mined, cleared when it no longer does.
         await using var cmd = _dataSource.Command($"""
-            UPDATE {Db.Schema}.outbound_transactions SET status = $3, mined_block_number = $4, updated_at = $5
+            UPDATE {Db.Schema}.outbound_transactions
+               SET status = $3, mined_block_number = $4, updated_at = $5,
+                   gas_used = CASE WHEN $6 THEN gas_used END,
+                   effective_gas_price = CASE WHEN $6 THEN effective_gas_price END
              WHERE chain_id = $1 AND hash = $2
             """,
-            Db.U64(chainId), Db.Bytes(hash), Db.Small((short)status), Db.U64(minedBlockNumber), Db.Time(_time.GetUtcNow()));
+            Db.U64(chainId), Db.Bytes(hash), Db.Small((short)status), Db.U64(minedBlockNumber), Db.Time(_time.GetUtcNow()),
+            Db.Bool(status is OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted));
         return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
+
+    public async Task<bool> RecordReceiptAsync(ulong chainId, byte[] hash, OutboundReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        await using var cmd = _dataSource.Command($"""
+            UPDATE {Db.Schema}.outbound_transactions
+               SET status = $3, mined_block_number = $4, gas_used = $5, effective_gas_price = $6, updated_at = $7
+             WHERE chain_id = $1 AND hash = $2
+            """,
+            Db.U64(chainId), Db.Bytes(hash), Db.Small((short)receipt.Status), Db.U64(receipt.BlockNumber),
+            Db.NullableLong(GasColumn(receipt.GasUsed)), Db.Big(receipt.EffectiveGasPrice), Db.Time(_time.GetUtcNow()));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Gas in a bigint column: no block comes near 2^63 gas, so a larger value is a bug, not data.</summary>
+    private static long? GasColumn(ulong? gas) => gas is { } g ? checked((long)g) : null;
 
     private async Task<IReadOnlyList<OutboundTransaction>> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
@@ -108,7 +152,8 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
                 keys[i] = new RequestKey(chainId, "0x" + Convert.ToHexStringLower(oracles[i]), Db.ParseBig(ids[i]));
             list.Add(new OutboundTransaction(
                 chainId, r.ReadAddress(2), r.ReadAddress(3), r.ReadU64(4), r.ReadBytes(1), r.ReadBytes(5), r.ReadBig(6), r.ReadBig(7),
-                r.ReadU64(8), (OutboundTransactionStatus)r.GetInt16(9), keys, r.ReadTime(11), r.ReadU64OrNull(10)));
+                r.ReadU64(8), (OutboundTransactionStatus)r.GetInt16(9), keys, r.ReadTime(11), r.ReadU64OrNull(10),
+                r.IsDBNull(14) ? null : (ulong)r.GetInt64(14), r.ReadBigOrNull(15)));
         }
         return list;
     }

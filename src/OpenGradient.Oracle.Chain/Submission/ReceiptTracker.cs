@@ -15,7 +15,7 @@ namespace OpenGradient.Oracle.Chain.Submission;
 
 /// <summary>
 /// Follows our transactions to the end: records receipts (<see cref="OutboundTransactionStatus.Mined"/> /
-/// <see cref="OutboundTransactionStatus.Reverted"/>), rebroadcasts the stored bytes of a transaction not mined within
+/// <see cref="OutboundTransactionStatus.Reverted"/>, with the gas used and its effective price), rebroadcasts the stored bytes of a transaction not mined within
 /// <see cref="ChainOptions.ReceiptTimeout"/> (and all pending ones at start-up), and moves each submitted request to
 /// its final state from what the receipt says about it: Settled, SettledElsewhere (someone else was first) or
 /// FailedOnChain. A transaction whose nonce was taken by another sends its requests back for a new submission.
@@ -53,8 +53,9 @@ public sealed partial class ReceiptTracker(
             if (receipt is not null)
             {
                 minedNonces.Add(tx.Nonce);
-                var status = receipt.Succeeded ? OutboundTransactionStatus.Mined : OutboundTransactionStatus.Reverted;
-                await transactions.SetStatusAsync(identity.ChainId, tx.Hash, status, receipt.BlockNumber, cancellationToken).ConfigureAwait(false);
+                var mined = new OutboundReceipt(receipt.BlockNumber, receipt.Succeeded, receipt.GasUsed, receipt.EffectiveGasPrice);
+                var status = mined.Status;
+                await transactions.RecordReceiptAsync(identity.ChainId, tx.Hash, mined, cancellationToken).ConfigureAwait(false);
                 _lastBroadcast.TryRemove(Hex.Encode(tx.Hash), out _);
                 LogMined(Hex.Encode(tx.Hash), tx.Nonce, status, receipt.BlockNumber, receipt.GasUsed);
                 _metrics.SubmissionMined(receipt.GasUsed, receipt.Succeeded);

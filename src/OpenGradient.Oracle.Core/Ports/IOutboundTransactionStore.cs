@@ -20,6 +20,7 @@ public enum OutboundTransactionStatus
 /// <summary>A transaction we signed, kept so it can be rebroadcast, bumped or matched to receipts after a restart.</summary>
 // To: The contract called (the oracle for fulfilments).
 // Requests: The requests whose results the transaction carries.
+// GasUsed, EffectiveGasPrice: From the receipt, once Mined or Reverted (null before, and for older rows).
 public sealed record OutboundTransaction(
     ulong ChainId,
     string From,
@@ -33,11 +34,19 @@ public sealed record OutboundTransaction(
     OutboundTransactionStatus Status,
     IReadOnlyList<RequestKey> Requests,
     DateTimeOffset CreatedAt,
-    ulong? MinedBlockNumber = null)
+    ulong? MinedBlockNumber = null,
+    ulong? GasUsed = null,
+    BigInteger? EffectiveGasPrice = null)
 {
     public string From { get; init; } = AddressText.Normalize(From, nameof(From));
     public string To { get; init; } = AddressText.Normalize(To, nameof(To));
     public byte[] Hash { get; init; } = Hash is { Length: 32 } ? Hash : throw new ArgumentException("a transaction hash is 32 bytes", nameof(Hash));
+}
+
+/// <summary>What a receipt says about one of our transactions: where it was mined, whether it succeeded, what it cost.</summary>
+public sealed record OutboundReceipt(ulong BlockNumber, bool Succeeded, ulong GasUsed, BigInteger EffectiveGasPrice)
+{
+    public OutboundTransactionStatus Status => Succeeded ? OutboundTransactionStatus.Mined : OutboundTransactionStatus.Reverted;
 }
 
 public interface IOutboundTransactionStore
@@ -54,6 +63,15 @@ public interface IOutboundTransactionStore
     /// sending again, which is what makes a re-run submission job safe.</summary>
     Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default);
 
-    /// <summary>Records a receipt or a replacement. Returns false if no such transaction is stored.</summary>
+    /// <summary>Every Mined or Reverted transaction that carried any of <paramref name="keys"/>, oldest first: one query
+    /// for a page of requests (the dashboard's gas column) instead of one per request.</summary>
+    Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a status without a receipt (a replacement, a drop). A status other than Mined or Reverted clears
+    /// the gas of an earlier receipt, which no longer describes the transaction. Returns false if no such transaction is stored.</summary>
     Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a receipt: Mined or Reverted, the block, and the gas it used at which price. Returns false if no
+    /// such transaction is stored.</summary>
+    Task<bool> RecordReceiptAsync(ulong chainId, byte[] hash, OutboundReceipt receipt, CancellationToken cancellationToken = default);
 }

@@ -348,5 +348,11 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
 
         public Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default) =>
             inner.SetStatusAsync(chainId, hash, status, minedBlockNumber, cancellationToken);
+
+        public Task<bool> RecordReceiptAsync(ulong chainId, byte[] hash, OutboundReceipt receipt, CancellationToken cancellationToken = default) =>
+            inner.RecordReceiptAsync(chainId, hash, receipt, cancellationToken);
+
+        public Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default) =>
+            inner.ListMinedForRequestsAsync(keys, cancellationToken);
     }
 }
