@@ -32,7 +32,12 @@ public sealed partial class SchemaMigrator
     public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded();
 
     /// <summary>Applies what is missing. Returns the versions this call applied (empty when up to date).</summary>
-    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default) =>
+        MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies what is missing up to and including <paramref name="throughVersion"/>: how a test builds the
+    /// database an older release left behind, to migrate it from there.</summary>
+    internal async Task<IReadOnlyList<int>> MigrateAsync(int throughVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -56,6 +61,7 @@ public sealed partial class SchemaMigrator
         var now = new List<int>();
         foreach (var migration in Embedded)
         {
+            if (migration.Version > throughVersion) break;
             if (applied.Contains(migration.Version)) continue;
             await using (var cmd = connection.Command(migration.Sql))
                 await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -56,4 +56,80 @@ public sealed class OutboundTransactionStoreTests(DatabaseFixture db) : IClassFi
         Assert.Empty(await _store.ListByStatusAsync(first.ChainId, first.From, OutboundTransactionStatus.Pending));
         Assert.Empty(await _store.ListForRequestAsync(SampleRequests.Key()));
     }
+
+    [Fact]
+    public async Task Gas_of_a_receipt_round_trips_and_leaves_with_a_status_that_is_no_longer_mined()
+    {
+        var tx = Sample(3, SampleRequests.Key());
+        await _store.AddAsync(tx);
+        var pending = (await _store.GetAsync(tx.ChainId, tx.Hash))!;
+        Assert.Null(pending.GasUsed);
+        Assert.Null(pending.EffectiveGasPrice);
+
+        // A price above 2^64 wei and gas above 2^32: the columns hold what a receipt can say.
+        var price = BigInteger.Pow(10, 21) + 7;
+        Assert.True(await _store.RecordReceiptAsync(tx.ChainId, tx.Hash, new OutboundReceipt(777, Succeeded: true, 5_000_000_123, price)));
+        var mined = (await _store.GetAsync(tx.ChainId, tx.Hash))!;
+        Assert.Equal(OutboundTransactionStatus.Mined, mined.Status);
+        Assert.Equal(777UL, mined.MinedBlockNumber);
+        Assert.Equal(5_000_000_123UL, mined.GasUsed);
+        Assert.Equal(price, mined.EffectiveGasPrice);
+
+        Assert.True(await _store.RecordReceiptAsync(tx.ChainId, tx.Hash, new OutboundReceipt(778, Succeeded: false, 21_000, 1)));
+        var reverted = (await _store.GetAsync(tx.ChainId, tx.Hash))!;
+        Assert.Equal(OutboundTransactionStatus.Reverted, reverted.Status);
+        Assert.Equal((778UL, 21_000UL, BigInteger.One), (reverted.MinedBlockNumber!.Value, reverted.GasUsed!.Value, reverted.EffectiveGasPrice!.Value));
+
+        // Still mined (a status rewrite without a receipt) keeps the gas; replaced (e.g. after a reorg) clears it.
+        Assert.True(await _store.SetStatusAsync(tx.ChainId, tx.Hash, OutboundTransactionStatus.Mined, 778));
+        Assert.Equal(21_000UL, (await _store.GetAsync(tx.ChainId, tx.Hash))!.GasUsed);
+        Assert.True(await _store.SetStatusAsync(tx.ChainId, tx.Hash, OutboundTransactionStatus.Replaced, null));
+        var replaced = (await _store.GetAsync(tx.ChainId, tx.Hash))!;
+        Assert.Null(replaced.GasUsed);
+        Assert.Null(replaced.EffectiveGasPrice);
+
+        Assert.False(await _store.RecordReceiptAsync(tx.ChainId, SampleRequests.Hash(), new OutboundReceipt(1, true, 1, 1)));
+    }
+
+    [Fact]
+    public async Task A_transaction_added_with_gas_keeps_it()
+    {
+        var tx = Sample(4, SampleRequests.Key()) with
+        {
+            Status = OutboundTransactionStatus.Mined, MinedBlockNumber = 12, GasUsed = 61_234, EffectiveGasPrice = 1_875_000_000,
+        };
+        await _store.AddAsync(tx);
+        var read = (await _store.GetAsync(tx.ChainId, tx.Hash))!;
+        Assert.Equal(61_234UL, read.GasUsed);
+        Assert.Equal(new BigInteger(1_875_000_000), read.EffectiveGasPrice);
+    }
+
+    [Fact]
+    public async Task Mined_transactions_are_listed_for_a_page_of_requests()
+    {
+        var oracle = SampleRequests.RandomAddress();
+        var big = SampleRequests.Key(oracle: oracle, requestId: BigInteger.Pow(2, 255) + 1);
+        var batched = SampleRequests.Key(oracle: oracle, requestId: 5);
+        var alone = SampleRequests.Key(oracle: SampleRequests.RandomAddress(), requestId: 5);
+        var unmined = SampleRequests.Key(oracle: oracle, requestId: 6);
+        var otherChain = SampleRequests.Key(chainId: 1, oracle: oracle, requestId: 5);
+
+        var batch = Sample(10, big, batched, SampleRequests.Key(oracle: oracle, requestId: 99));
+        var single = Sample(11, alone);
+        var pending = Sample(12, unmined);
+        var stale = Sample(13, batched);
+        foreach (var t in new[] { batch, single, pending, stale }) await _store.AddAsync(t);
+        await _store.RecordReceiptAsync(batch.ChainId, batch.Hash, new OutboundReceipt(50, true, 150_000, 2));
+        await _store.RecordReceiptAsync(single.ChainId, single.Hash, new OutboundReceipt(51, false, 40_000, 3));
+        await _store.SetStatusAsync(stale.ChainId, stale.Hash, OutboundTransactionStatus.Dropped, null);
+
+        var listed = await _store.ListMinedForRequestsAsync([big, batched, alone, unmined, otherChain]);
+
+        Assert.Equal([batch.Hash, single.Hash], listed.Select(t => t.Hash));
+        Assert.Equal(3, listed[0].Requests.Count);
+        Assert.Equal(150_000UL, listed[0].GasUsed);
+        Assert.Equal(OutboundTransactionStatus.Reverted, listed[1].Status);
+        Assert.Empty(await _store.ListMinedForRequestsAsync([unmined, otherChain]));
+        Assert.Empty(await _store.ListMinedForRequestsAsync([]));
+    }
 }
