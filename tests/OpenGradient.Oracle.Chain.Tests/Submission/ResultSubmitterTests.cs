@@ -217,6 +217,58 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
+    public async Task The_receipt_tracker_stores_the_gas_a_mined_fulfilBatch_used_as_the_node_reports_it()
+    {
+        await using var s = await SetUpAsync(3);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        SubmissionReceipt[] receipts;
+        try
+        {
+            var outcome = InferenceOutcome.Success(Output(2, 3));
+            var submitted = new List<StoredRequest>();
+            foreach (var r in s.Requests)
+            {
+                var stored = (await s.Stores.Requests.GetAsync(r.Key))!;
+                stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+                submitted.Add(await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission()));
+            }
+            receipts = await Task.WhenAll(submitted.Select(r => submitter.SubmitAsync([new ResultSubmission(r.Request, outcome)])));
+            for (var i = 0; i < submitted.Count; i++)
+                await s.Stores.Requests.TransitionAsync(submitted[i], new RequestTransition.RecordSubmission(receipts[i].ToRecord()));
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+        var hash = receipts[0].TransactionHash;
+        Assert.All(receipts, r => Assert.Equal(Hex.Encode(hash), Hex.Encode(r.TransactionHash)));
+        await s.Bed.Owner.WaitForReceiptAsync(hash, Wait);
+        var pending = (await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, hash))!;
+        Assert.Null(pending.GasUsed);
+
+        var tracker = new ReceiptTracker(s.Context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+            Loggers.For<ReceiptTracker>());
+        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+        // The node's own JSON, read without our receipt decoder: what the chain charged is what we stored.
+        var onChain = await s.Bed.Rpc.CallAsync<System.Text.Json.JsonElement>("eth_getTransactionReceipt", [Hex.Encode(hash)]);
+        var gasUsed = Quantity.Parse(onChain.GetProperty("gasUsed").GetString()!);
+        var price = Quantity.ParseBig(onChain.GetProperty("effectiveGasPrice").GetString()!);
+        var tx = (await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, hash))!;
+        Assert.Equal(OutboundTransactionStatus.Mined, tx.Status);
+        Assert.True(gasUsed > 21_000, $"a fulfilBatch of three used only {gasUsed} gas");
+        Assert.Equal(gasUsed, tx.GasUsed);
+        Assert.Equal(price, tx.EffectiveGasPrice);
+        Assert.Equal(Quantity.Parse(onChain.GetProperty("blockNumber").GetString()!), tx.MinedBlockNumber);
+
+        var listed = await s.Stores.Transactions.ListMinedForRequestsAsync(s.Requests.Select(r => r.Key).ToList());
+        Assert.Equal(Hex.Encode(hash), Hex.Encode(Assert.Single(listed).Hash));
+        Assert.Equal(3, listed[0].Requests.Count);
+        Assert.Equal(gasUsed, listed[0].GasUsed);
+    }
+
+    [Fact]
     public async Task A_transaction_stuck_in_the_mempool_is_replaced_with_higher_fees_and_the_request_settles_once()
     {
         await using var s = await SetUpAsync(1);
@@ -253,6 +305,9 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             var bumped = await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, versions[1].Hash);
             Assert.Equal(OutboundTransactionStatus.Replaced, original!.Status);
             Assert.Equal(OutboundTransactionStatus.Mined, bumped!.Status);
+            // The gas is the winner's; the replaced version never had a receipt.
+            Assert.Equal((await s.Bed.Rpc.GetTransactionReceiptAsync(versions[1].Hash))!.GasUsed, bumped.GasUsed);
+            Assert.Null(original.GasUsed);
             Assert.Null(await s.Bed.Rpc.GetTransactionReceiptAsync(versions[0].Hash));
             Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId));
             Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!.State.Status);
