@@ -120,6 +120,47 @@ public sealed class HostTests(NodeInfrastructure infrastructure) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Status_page_and_api_show_each_requests_share_of_its_mined_transactions_gas()
+    {
+        // Three requests settled by one fulfilBatch, a fourth whose transaction is still pending. The transactions'
+        // sender is not the node's operator, so the node's own receipt tracker leaves them alone.
+        var keys = Enumerable.Range(1, 4).Select(i => SampleRequests.Key(oracle: NodeConfig.Oracle, requestId: 7100 + i)).ToList();
+        var transactions = _node.Services.GetRequiredService<IOutboundTransactionStore>();
+        var batch = new OutboundTransaction(31337, SampleRequests.RandomAddress(), NodeConfig.Oracle, 40, SampleRequests.Hash(), [2], 10, 1, 900_000,
+            OutboundTransactionStatus.Pending, keys.Take(3).ToList(), DateTimeOffset.UtcNow);
+        var pending = batch with { Hash = SampleRequests.Hash(), Nonce = 41, Requests = [keys[3]] };
+        Assert.True(await transactions.AddAsync(batch));
+        Assert.True(await transactions.AddAsync(pending));
+        foreach (var (key, tx) in keys.Select((k, i) => (k, i < 3 ? batch : pending)))
+        {
+            await Store.AddIfAbsentAsync(SampleRequests.Request(key));
+            var outcome = InferenceOutcome.Success([1, 2, 3, 4]);
+            var stored = await Store.TransitionAsync((await Store.GetAsync(key))!, new RequestTransition.CompleteInference(outcome));
+            stored = await Store.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+            stored = await Store.TransitionAsync(stored, new RequestTransition.RecordSubmission(new SubmissionRecord(tx.Hash, tx.Nonce)));
+            if (tx == batch) await Store.TransitionAsync(stored, new RequestTransition.Settle());
+        }
+        Assert.True(await transactions.RecordReceiptAsync(31337, batch.Hash, new OutboundReceipt(12, Succeeded: true, 150_001, 1_875_000_000)));
+
+        var html = await _node.Http.GetStringAsync("/?limit=1000");
+        foreach (var key in keys.Take(3))
+            Assert.Matches($@"<tr><td><code[^>]*>{key.RequestId}</code></td><td>Settled</td>.*?<td class=""gas""><span title=""[^""]*"">50,000</span> <small class=""muted"">1/3 of 150,001</small></td>", html);
+        Assert.Matches($@"<tr><td><code[^>]*>{keys[3].RequestId}</code></td><td>Submitted</td>.*?<td class=""gas""><span class=""muted"" title=""not mined yet"">—</span></td>", html);
+        Assert.Contains("batch of 3 requests, transaction 0x" + Convert.ToHexStringLower(batch.Hash) + ": 150,001 gas at 1.875 gwei", html, StringComparison.Ordinal);
+
+        using var api = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/requests?limit=1000"));
+        var byId = api.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("requestId").GetString()!, e => e.GetProperty("gas"));
+        var gas = byId[keys[0].RequestId.ToString()];
+        Assert.Equal(50_000UL, gas.GetProperty("perRequest").GetUInt64());
+        Assert.Equal(150_001UL, gas.GetProperty("transactionGasUsed").GetUInt64());
+        Assert.Equal(3, gas.GetProperty("batchSize").GetInt32());
+        Assert.Equal("1875000000", gas.GetProperty("effectiveGasPriceWei").GetString());
+        Assert.Equal("0x" + Convert.ToHexStringLower(batch.Hash), gas.GetProperty("transactionHash").GetString());
+        Assert.False(gas.GetProperty("reverted").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, byId[keys[3].RequestId.ToString()].ValueKind);
+    }
+
+    [Fact]
     public async Task Api_rejects_an_unknown_status_and_a_bad_limit()
     {
         using var status = await _node.Http.GetAsync("/api/requests?status=Bogus");

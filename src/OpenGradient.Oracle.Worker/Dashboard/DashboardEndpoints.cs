@@ -58,11 +58,11 @@ internal static class DashboardEndpoints
 
         var (chain, chainError) = await TryAsync(ct => node.CheckAsync(ct), timeout, cancellationToken).ConfigureAwait(false);
         var (counts, storeError) = await TryAsync(ct => store.CountByStatusAsync(ct), timeout, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<StoredRequest>? requests = null;
+        IReadOnlyList<RequestView>? requests = null;
         IReadOnlyList<OutboundTransaction>? pending = null;
         if (counts is not null)
         {
-            (requests, storeError) = await TryAsync(ct => RequestQueries.ListAsync(store, filter, take, ct), timeout, cancellationToken)
+            (requests, storeError) = await TryAsync(ct => RequestQueries.ListViewsAsync(store, transactions, filter, take, ct), timeout, cancellationToken)
                 .ConfigureAwait(false);
             if (chain?.Operator is { } sender)
                 (pending, _) = await TryAsync(ct => transactions.ListByStatusAsync(chain.ChainId, sender, OutboundTransactionStatus.Pending, ct),
@@ -75,18 +75,19 @@ internal static class DashboardEndpoints
     }
 
     private static async Task<IResult> ListRequestsAsync(
-        string? status, int? limit, IRequestStore store, IOptions<HealthOptions> health, CancellationToken cancellationToken)
+        string? status, int? limit, IRequestStore store, IOutboundTransactionStore transactions, IOptions<HealthOptions> health,
+        CancellationToken cancellationToken)
     {
         if (!RequestQueries.TryParseStatus(status, out var filter))
             return Results.BadRequest(new { error = $"unknown status '{status}'; use one of {RequestQueries.StatusNames}" });
         if (limit is < 1 or > 1000)
             return Results.BadRequest(new { error = string.Create(CultureInfo.InvariantCulture, $"limit is {limit}; use 1..1000") });
 
-        var (requests, error) = await TryAsync(ct => RequestQueries.ListAsync(store, filter, limit ?? 50, ct), health.Value.CheckTimeout,
-            cancellationToken).ConfigureAwait(false);
+        var (requests, error) = await TryAsync(ct => RequestQueries.ListViewsAsync(store, transactions, filter, limit ?? 50, ct),
+            health.Value.CheckTimeout, cancellationToken).ConfigureAwait(false);
         if (requests is null)
             return Results.Json(new { error = "database unavailable: " + error }, statusCode: StatusCodes.Status503ServiceUnavailable);
-        return Results.Json(requests.Select(RequestView.From).ToList());
+        return Results.Json(requests);
     }
 
     /// <summary>Runs one read for a page or API answer; a failure becomes text to show, not an error page.</summary>

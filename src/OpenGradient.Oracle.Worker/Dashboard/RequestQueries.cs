@@ -23,6 +23,18 @@ internal static class RequestQueries
         return all.OrderByDescending(r => r.UpdatedAt).Take(limit).ToList();
     }
 
+    /// <summary>
+    /// <see cref="ListAsync"/> as views, with the gas of each request's mined transaction: one more query for the
+    /// whole page, not one per request.
+    /// </summary>
+    public static async Task<IReadOnlyList<RequestView>> ListViewsAsync(
+        IRequestStore store, IOutboundTransactionStore transactions, RequestStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        var requests = await ListAsync(store, status, limit, cancellationToken).ConfigureAwait(false);
+        var mined = await transactions.ListMinedForRequestsAsync(requests.Select(r => r.Key).ToList(), cancellationToken).ConfigureAwait(false);
+        return RequestView.From(requests, mined);
+    }
+
     /// <summary>Parses a status name (case-insensitive); null when <paramref name="text"/> is empty.</summary>
     public static bool TryParseStatus(string? text, out RequestStatus? status)
     {

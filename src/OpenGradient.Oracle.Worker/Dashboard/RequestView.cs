@@ -3,7 +3,8 @@ using OpenGradient.Oracle.Core.Ports;
 
 namespace OpenGradient.Oracle.Worker.Dashboard;
 
-/// <summary>One request as <c>/api/requests</c> returns it. Numbers that may exceed 2^53 are decimal strings.</summary>
+/// <summary>One request as <c>/api/requests</c> returns it. Numbers that may exceed 2^53 are decimal strings.
+/// <see cref="Gas"/> is null until the transaction carrying the result is mined.</summary>
 public sealed record RequestView(
     string Key,
     ulong ChainId,
@@ -25,8 +26,23 @@ public sealed record RequestView(
     string? Detail,
     long Version,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    RequestGas? Gas = null)
 {
+    /// <summary>Views of <paramref name="requests"/>, each with its gas found among <paramref name="mined"/>
+    /// (<see cref="IOutboundTransactionStore.ListMinedForRequestsAsync"/> of the same requests).</summary>
+    internal static List<RequestView> From(IReadOnlyList<StoredRequest> requests, IReadOnlyList<OutboundTransaction> mined)
+    {
+        var byRequest = new Dictionary<Core.Requests.RequestKey, List<OutboundTransaction>>();
+        foreach (var tx in mined)
+            foreach (var key in tx.Requests)
+            {
+                if (!byRequest.TryGetValue(key, out var list)) byRequest[key] = list = [];
+                list.Add(tx);
+            }
+        return requests.Select(r => From(r) with { Gas = RequestGas.For(r, byRequest.GetValueOrDefault(r.Key) ?? []) }).ToList();
+    }
+
     internal static RequestView From(StoredRequest stored)
     {
         var r = stored.Request;

@@ -12,7 +12,7 @@ internal sealed record StatusPageModel(
     ChainHealthReport? Chain,
     string? ChainError,
     IReadOnlyDictionary<RequestStatus, long>? Counts,
-    IReadOnlyList<StoredRequest>? Requests,
+    IReadOnlyList<RequestView>? Requests,
     int? PendingTransactions,
     string? StoreError,
     RequestStatus? Filter,
@@ -104,10 +104,11 @@ internal static class StatusPage
             return;
         }
         html.Append("<table><tr><th>request</th><th>status</th><th>model</th><th>requester</th><th>block</th>")
-            .Append("<th>outcome</th><th>transaction</th><th>updated</th><th title=\"from first seen to last update\">latency</th><th>detail</th></tr>");
-        foreach (var stored in requests)
+            .Append("<th>outcome</th><th>transaction</th>")
+            .Append("<th title=\"gas of the transaction that carried the result; a batch's gas is shared by its requests\">gas</th>")
+            .Append("<th>updated</th><th title=\"from first seen to last update\">latency</th><th>detail</th></tr>");
+        foreach (var v in requests)
         {
-            var v = RequestView.From(stored);
             html.Append("<tr><td><code title=\"").Append(E(v.Key)).Append("\">").Append(E(v.RequestId)).Append("</code></td>")
                 .Append("<td>").Append(E(v.Status)).Append("</td>")
                 .Append("<td><code title=\"").Append(E(v.ModelId)).Append("\">").Append(E(Short(v.ModelId))).Append("</code></td>")
@@ -116,6 +117,7 @@ internal static class StatusPage
                 .Append(v.FailureReason is { } reason ? "<span class=\"bad\">" + E(reason) + "</span>"
                     : v.Output is { } output ? "<code title=\"" + E(output) + "\">" + E(Short(output)) + "</code>" : "")
                 .Append("</td><td>").Append(TransactionCell(v.SubmissionTransactionHash, m.TransactionUrlFormat)).Append("</td>")
+                .Append("<td class=\"gas\">").Append(GasCell(v.Gas)).Append("</td>")
                 .Append("<td>").Append(E(v.UpdatedAt.ToString("u", CultureInfo.InvariantCulture))).Append("</td>")
                 .Append("<td>").Append(E(Age(v.UpdatedAt - v.CreatedAt))).Append("</td>")
                 .Append("<td>").Append(E(v.Detail ?? "")).Append("</td></tr>");
@@ -130,6 +132,33 @@ internal static class StatusPage
         if (urlFormat is null) return text;
         var url = string.Format(CultureInfo.InvariantCulture, urlFormat, hash);
         return "<a href=\"" + E(url) + "\" rel=\"noreferrer\">" + text + "</a>";
+    }
+
+    /// <summary>The request's share of the gas, with the whole transaction in the tooltip; "—" until it is mined.</summary>
+    internal static string GasCell(RequestGas? gas)
+    {
+        if (gas is null) return "<span class=\"muted\" title=\"not mined yet\">—</span>";
+        var title = new StringBuilder();
+        title.Append(gas.BatchSize == 1 ? "transaction " : string.Create(CultureInfo.InvariantCulture, $"batch of {gas.BatchSize} requests, transaction "))
+            .Append(gas.TransactionHash).Append(gas.Reverted ? " (reverted)" : "").Append(": ").Append(Number(gas.TransactionGasUsed)).Append(" gas");
+        if (gas.EffectiveGasPriceWei is { } price)
+            title.Append(" at ").Append(Gwei(BigInteger.Parse(price, NumberStyles.None, CultureInfo.InvariantCulture))).Append(" gwei");
+        if (gas.TransactionFeeWei is { } fee) title.Append(", fee ").Append(Ether(fee)).Append(" ETH");
+        var cell = "<span title=\"" + E(title.ToString()) + "\">" + E(Number(gas.PerRequest)) + "</span>";
+        if (gas.BatchSize > 1)
+            cell += " <small class=\"muted\">" + E(string.Create(CultureInfo.InvariantCulture, $"1/{gas.BatchSize} of {Number(gas.TransactionGasUsed)}")) + "</small>";
+        if (gas.Reverted) cell += " <small class=\"bad\">reverted</small>";
+        return cell;
+    }
+
+    private static string Number(ulong value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Wei as gwei with up to 3 decimals, truncated (display only).</summary>
+    internal static string Gwei(BigInteger wei)
+    {
+        var whole = BigInteger.DivRem(BigInteger.Abs(wei), BigInteger.Pow(10, 9), out var fraction);
+        var decimals = fraction.ToString("D9", CultureInfo.InvariantCulture)[..3].TrimEnd('0');
+        return (wei.Sign < 0 ? "-" : "") + whole.ToString(CultureInfo.InvariantCulture) + (decimals.Length > 0 ? "." + decimals : "");
     }
 
     private static void Row(StringBuilder html, string name, string value, bool code = false) =>
