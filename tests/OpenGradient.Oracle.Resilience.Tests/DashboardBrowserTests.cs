@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using OpenGradient.Oracle.TestSupport;
 using Xunit.Abstractions;
@@ -8,7 +9,7 @@ namespace OpenGradient.Oracle.Resilience.Tests;
 /// <summary>
 /// Issue 7's browser proof: headless Chromium (Debian's package, installed by scripts/bootstrap.sh) loads the status
 /// page of a running node after requests settled, saves a screenshot as a test artifact, and the rendered page lists
-/// every settled request.
+/// every settled request with its gas: its share of what its transaction's on-chain receipt says it used.
 /// </summary>
 [Collection(nameof(ResilienceCollection))]
 public sealed partial class DashboardBrowserTests(HardhatNode node, PostgresServer postgres, ITestOutputHelper output)
@@ -32,7 +33,7 @@ public sealed partial class DashboardBrowserTests(HardhatNode node, PostgresServ
         for (var attempt = 0; attempt < 20; attempt++)
         {
             dom = await ChromiumAsync("--dump-dom", run.Dashboard.AbsoluteUri);
-            if (sent.All(s => SettledRow(dom, s.RequestId.ToString()))) break;
+            if (sent.All(s => SettledRow(dom, s.RequestId.ToString()) && GasShown(dom, s.RequestId.ToString()) is not null)) break;
             await Task.Delay(500);
         }
         await ChromiumAsync($"--screenshot={screenshot}", "--window-size=1400,1100", run.Dashboard.AbsoluteUri);
@@ -41,10 +42,30 @@ public sealed partial class DashboardBrowserTests(HardhatNode node, PostgresServ
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is empty");
         foreach (var s in sent)
             Assert.True(SettledRow(dom, s.RequestId.ToString()), $"request {s.RequestId} is not shown as settled:\n{dom}");
+
+        // The gas column: each request's share of its transaction's gas, as the chain's receipt reports it.
+        var settlements = run.Watcher.Settled.Values.ToList();
+        foreach (var s in sent)
+        {
+            var settlement = run.Watcher.Settled[s.RequestId];
+            var receipt = (await run.Rpc.GetTransactionReceiptAsync(settlement.TransactionHash))!;
+            var batchSize = (ulong)settlements.Count(o => o.TransactionHash.AsSpan().SequenceEqual(settlement.TransactionHash));
+            var expected = (receipt.GasUsed + batchSize / 2) / batchSize;
+            output.WriteLine($"request {s.RequestId}: transaction gas {receipt.GasUsed}, batch of {batchSize}, shown {GasShown(dom, s.RequestId.ToString())}");
+            Assert.Equal(expected.ToString("N0", CultureInfo.InvariantCulture), GasShown(dom, s.RequestId.ToString()));
+        }
     }
 
     private static bool SettledRow(string dom, string requestId) =>
         Regex.IsMatch(dom, $@"<tr><td><code[^>]*>{Regex.Escape(requestId)}</code></td><td>Settled</td>");
+
+    /// <summary>The number in the gas cell of the request's row, or null when the cell holds none.</summary>
+    private static string? GasShown(string dom, string requestId)
+    {
+        var row = Regex.Match(dom, $@"<tr><td><code[^>]*>{Regex.Escape(requestId)}</code></td>.*?</tr>");
+        var gas = Regex.Match(row.Value, @"<td class=""gas""><span title=""[^""]*"">([0-9][0-9,]*)</span>");
+        return gas.Success ? gas.Groups[1].Value : null;
+    }
 
     private static async Task<string> ChromiumAsync(params string[] arguments)
     {
