@@ -51,6 +51,12 @@ public static class OracleNodeHost
         NodeLogging.Configure(builder.Services, builder.Configuration, options);
         builder.WebHost.UseUrls(DashboardBinding.SplitUrls(dashboard.Urls));
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(15));
+        // The host waits for the jobs' drain (Jobs:ShutdownTimeout) and then for everything else to stop.
+        builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<OracleJobsOptions>>((host, jobs) =>
+        {
+            var needed = jobs.Value.ShutdownTimeout + TimeSpan.FromSeconds(15);
+            if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
+        });
 
         AddObservability(builder, dashboard);
         builder.AddOracleStorage();
