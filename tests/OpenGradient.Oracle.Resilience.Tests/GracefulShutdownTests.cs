@@ -19,12 +19,16 @@ public sealed partial class GracefulShutdownTests(HardhatNode node, PostgresServ
             adjust: c => c["Jobs"]!["ShutdownTimeout"] = DrainTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
 
         var load = run.SendAsync(100);
-        // Stop while the node has jobs in hand (or, on a very fast run, once the load is through).
+        // Stop mid-run, once settlements flow, at a moment the node has jobs in hand (inference or submission).
         var wait = Stopwatch.StartNew();
+        while (run.Watcher.Settled.Count < 20 && wait.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await run.Watcher.PollAsync();
+            await Task.Delay(50);
+        }
         long processing;
-        while ((processing = await OutboundLedger.ProcessingJobsAsync(run.Database)) == 0 && !load.IsCompleted && wait.Elapsed < TimeSpan.FromSeconds(60))
-            await Task.Delay(20);
-        await run.Watcher.PollAsync();
+        while ((processing = await OutboundLedger.ProcessingJobsAsync(run.Database)) == 0 && wait.Elapsed < TimeSpan.FromSeconds(60))
+            await Task.Delay(10);
         var settledBefore = run.Watcher.Settled.Count;
 
         var stopping = Stopwatch.StartNew();
