@@ -52,9 +52,13 @@ public static class OracleNodeHost
         builder.WebHost.UseUrls(DashboardBinding.SplitUrls(dashboard.Urls));
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(15));
         // The host waits for the jobs' drain (Jobs:ShutdownTimeout) and then for everything else to stop.
-        builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<OracleJobsOptions>>((host, jobs) =>
+        // Read from configuration, not IOptions<OracleJobsOptions>: resolving those here would validate them before
+        // IStartupValidator can report every configuration problem at once (a wrong value is reported there).
+        var drain = TimeSpan.TryParse(builder.Configuration["Jobs:ShutdownTimeout"], System.Globalization.CultureInfo.InvariantCulture, out var configured)
+                    && configured > TimeSpan.Zero ? configured : new OracleJobsOptions().ShutdownTimeout;
+        builder.Services.PostConfigure<HostOptions>(host =>
         {
-            var needed = jobs.Value.ShutdownTimeout + TimeSpan.FromSeconds(15);
+            var needed = drain + TimeSpan.FromSeconds(15);
             if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
         });
 
