@@ -59,6 +59,10 @@ public sealed class ChainContext : IDisposable
     public async Task<ChainIdentity> InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (_identity.Task.IsCompletedSuccessfully) return _identity.Task.Result;
+        // The health probes found only wrong-chain endpoints: the failover refuses them, so say it here, fatally.
+        if (Options.ChainId is { } configured && Endpoints.PreferenceOrder().Count == 0)
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Chain:ChainId is {configured} but every RPC endpoint serves another chain ({string.Join(", ", Endpoints.Snapshot().Select(e => $"{e.Url} serves chain {e.ChainId}"))}); fix Chain:ChainId or Chain:RpcUrls"));
         var actual = await Rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
         if (Options.ChainId is { } expected && expected != actual)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,

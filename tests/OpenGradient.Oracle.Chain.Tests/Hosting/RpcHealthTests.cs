@@ -121,6 +121,15 @@ public sealed class RpcHealthTests(HardhatNode node) : IClassFixture<HardhatNode
         primary.Inject(ProxyFault.None);
         Assert.Equal(HardhatNode.ChainId, await context.Rpc.ChainIdAsync());
         Assert.Equal(0, context.Endpoints.LastUsed);
+
+        // With nothing but the wrong chain configured, start-up stops with both ids, as with a single URL.
+        var (wrongOnly, wrongMonitor) = Create(Options(otherChain.Url));
+        using var ___ = wrongOnly;
+        using var ____ = wrongMonitor;
+        await wrongMonitor.ProbeAllAsync();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => wrongOnly.InitializeAsync());
+        Assert.StartsWith("Chain:ChainId is 31337 but every RPC endpoint serves another chain", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"http://127.0.0.1:{otherChain.Port}/ serves chain 31338", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
