@@ -7,6 +7,10 @@ using OpenGradient.Oracle.Storage;
 using OpenGradient.Oracle.Storage.Tests;
 using OpenGradient.Oracle.TestSupport;
 
+// Hangfire keeps its job activator in a process-wide static that each host built replaces: two hosts running at once
+// (this class's and JobsHostFixture's) would run each other's jobs in a disposed container. One class at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace OpenGradient.Oracle.Jobs.Tests;
 
 /// <summary>Stopping the host lets a running job finish (Jobs:ShutdownTimeout) instead of cancelling it.</summary>
