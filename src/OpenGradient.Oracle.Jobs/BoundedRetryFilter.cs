@@ -68,11 +68,13 @@ internal sealed partial class BoundedRetryFilter(
     private partial void LogRecordFailed(string requestKey, RequestJobKind kind, Exception exception);
 }
 
-/// <summary>Hangfire's filters, minus its global <c>AutomaticRetry</c> on request jobs, plus <see cref="BoundedRetryFilter"/>.</summary>
-internal sealed class OracleJobFilterProvider(BoundedRetryFilter retry) : IJobFilterProvider
+/// <summary>Hangfire's filters, minus its global <c>AutomaticRetry</c> on request jobs, plus <see cref="BoundedRetryFilter"/>
+/// and the <see cref="RunningJobs"/> count.</summary>
+internal sealed class OracleJobFilterProvider(BoundedRetryFilter retry, RunningJobs running) : IJobFilterProvider
 {
     public IEnumerable<JobFilter> GetFilters(Job job)
     {
+        yield return new JobFilter(running, JobFilterScope.Global, 0);
         var ours = job is not null && JobKeys.IsRequestJob(job);
         foreach (var filter in JobFilterProviders.Providers.GetFilters(job))
             if (!(ours && filter.Instance is Hangfire.AutomaticRetryAttribute)) yield return filter;

@@ -52,6 +52,7 @@ public static class JobsServiceCollectionExtensions
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString, storageOptions), storageOptions);
         });
         services.TryAddSingleton<BoundedRetryFilter>();
+        services.TryAddSingleton<RunningJobs>();
         services.TryAddSingleton<OracleJobFilterProvider>();
         services.TryAddSingleton<Hangfire.Common.IJobFilterProvider>(sp => sp.GetRequiredService<OracleJobFilterProvider>());
         services.AddHangfire(config => config
@@ -67,6 +68,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddScoped<RetriesExhaustedHandler>();
         services.TryAddSingleton<IJobScheduler, HangfireJobScheduler>();
         services.AddHostedService<StalledRequestRecovery>();
+        services.AddHostedService<ShutdownDrain>();
 
         services.AddHangfireServer((sp, server) =>
         {
@@ -75,6 +77,10 @@ public static class JobsServiceCollectionExtensions
             server.SchedulePollingInterval = o.SchedulePollingInterval;
             server.FilterProvider = sp.GetRequiredService<OracleJobFilterProvider>();
             server.ServerName = "oracle-" + Environment.ProcessId;
+            // Running jobs keep their cancellation token until the drain gives up (ShutdownDrain), then a little
+            // longer before Hangfire aborts them.
+            server.StopTimeout = o.ShutdownTimeout;
+            server.ShutdownTimeout = o.ShutdownTimeout + TimeSpan.FromSeconds(5);
         });
         return services;
     }

@@ -39,6 +39,10 @@ public sealed class OracleJobsOptions
     /// <summary>How often the recovery sweep looks for stalled requests.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>On SIGTERM the node takes no new jobs and gives the running ones this long to finish (see
+    /// <see cref="ShutdownDrain"/>); what is still running then is cancelled and runs again after a restart.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     internal static readonly double[] DefaultDelays = [2, 10, 30, 120, 600];
 
     internal TimeSpan DelayFor(int attempt)
@@ -65,6 +69,8 @@ internal sealed class OracleJobsOptionsValidator : IValidateOptions<OracleJobsOp
             errors.Add("Jobs:QueuePollInterval and Jobs:SchedulePollingInterval must be positive");
         if (o.InvisibilityTimeout < TimeSpan.FromSeconds(10))
             errors.Add($"Jobs:InvisibilityTimeout is {o.InvisibilityTimeout}; use at least 00:00:10 (live workers extend it every few seconds)");
+        if (o.ShutdownTimeout <= TimeSpan.Zero || o.ShutdownTimeout > TimeSpan.FromMinutes(10))
+            errors.Add($"Jobs:ShutdownTimeout is {o.ShutdownTimeout}; use a positive time span of at most 00:10:00, e.g. 00:00:30");
         if (o.StalledAfter <= TimeSpan.Zero || o.RecoveryInterval <= TimeSpan.Zero)
             errors.Add("Jobs:StalledAfter and Jobs:RecoveryInterval must be positive");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -51,6 +51,16 @@ public static class OracleNodeHost
         NodeLogging.Configure(builder.Services, builder.Configuration, options);
         builder.WebHost.UseUrls(DashboardBinding.SplitUrls(dashboard.Urls));
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(15));
+        // The host waits for the jobs' drain (Jobs:ShutdownTimeout) and then for everything else to stop.
+        // Read from configuration, not IOptions<OracleJobsOptions>: resolving those here would validate them before
+        // IStartupValidator can report every configuration problem at once (a wrong value is reported there).
+        var drain = TimeSpan.TryParse(builder.Configuration["Jobs:ShutdownTimeout"], System.Globalization.CultureInfo.InvariantCulture, out var configured)
+                    && configured > TimeSpan.Zero ? configured : new OracleJobsOptions().ShutdownTimeout;
+        builder.Services.PostConfigure<HostOptions>(host =>
+        {
+            var needed = drain + TimeSpan.FromSeconds(15);
+            if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
+        });
 
         AddObservability(builder, dashboard);
         builder.AddOracleStorage();

@@ -15,8 +15,10 @@ internal sealed class ResilienceRun : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly string _directory;
 
-    private ResilienceRun(ITestOutputHelper output, OracleDevnet devnet, WorkerProcess worker, Uri dashboard, string directory, ulong fromBlock)
+    private ResilienceRun(ITestOutputHelper output, OracleDevnet devnet, WorkerProcess worker, Uri dashboard, string directory, ulong fromBlock,
+        string database)
     {
+        Database = database;
         _output = output;
         Devnet = devnet;
         Worker = worker;
@@ -31,6 +33,9 @@ internal sealed class ResilienceRun : IAsyncDisposable
     public WorkerProcess Worker { get; }
 
     public Uri Dashboard { get; }
+
+    /// <summary>Connection string of the node's database (to read what it stored).</summary>
+    public string Database { get; }
 
     public EthRpcClient Rpc { get; }
 
@@ -48,7 +53,7 @@ internal sealed class ResilienceRun : IAsyncDisposable
         using var rpc = new EthRpcClient(node.Url);
         var from = await rpc.BlockNumberAsync();
         var worker = WorkerProcess.Start(config, OracleDevnet.NodeEnvironment);
-        var run = new ResilienceRun(output, devnet, worker, dashboard, directory, from);
+        var run = new ResilienceRun(output, devnet, worker, dashboard, directory, from, database);
         await worker.WaitUntilHealthyAsync(run.Ready, TimeSpan.FromSeconds(60));
         return run;
     }

@@ -25,6 +25,7 @@ public sealed partial class HardhatNode : IAsyncLifetime, IAsyncDisposable, IDis
     private readonly object _outputLock = new();
     private Process? _process;
     private List<HardhatAccount> _accounts = [];
+    private ulong _chainId = ChainId;
 
     /// <summary>HTTP (and WebSocket) JSON-RPC endpoint.</summary>
     public Uri Url { get; private set; } = null!;
@@ -61,9 +62,12 @@ public sealed partial class HardhatNode : IAsyncLifetime, IAsyncDisposable, IDis
         return doc.RootElement.GetProperty("result").Clone();
     }
 
-    public static async Task<HardhatNode> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<HardhatNode> StartAsync(CancellationToken cancellationToken = default) => StartAsync(ChainId, cancellationToken);
+
+    /// <summary>A node serving <paramref name="chainId"/> (e.g. a standby RPC on the wrong chain).</summary>
+    public static async Task<HardhatNode> StartAsync(ulong chainId, CancellationToken cancellationToken = default)
     {
-        var node = new HardhatNode();
+        var node = new HardhatNode { _chainId = chainId };
         try
         {
             await node.StartCoreAsync(cancellationToken);
@@ -121,6 +125,11 @@ public sealed partial class HardhatNode : IAsyncLifetime, IAsyncDisposable, IDis
         start.ArgumentList.Add(hardhat);
         foreach (var a in new[] { "node", "--hostname", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
+        if (_chainId != ChainId)
+        {
+            start.ArgumentList.Add("--chain-id");
+            start.ArgumentList.Add(_chainId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         start.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
         start.Environment["HARDHAT_DISABLE_TELEMETRY_PROMPT"] = "true";
         start.Environment["NO_COLOR"] = "1";

@@ -34,6 +34,9 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>Exit code of the last run, or null while it runs (or before the first start).</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
     public int Starts { get; private set; }
 
     /// <summary>Peak resident memory of the running process (VmHWM from /proc), or null when not running.</summary>
@@ -106,6 +109,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     public async Task StopAsync(TimeSpan timeout)
     {
         if (_process is not { } p || p.HasExited) return;
+        Append($"---- SIGTERM pid {p.Id} ----");
         using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             await kill!.WaitForExitAsync().ConfigureAwait(false);
         using var cts = new CancellationTokenSource(timeout);

@@ -29,11 +29,17 @@ public sealed class ChainContext : IDisposable
 
     /// <param name="owned">Disposed with the context (the HTTP client behind <paramref name="rpc"/>).</param>
     public ChainContext(EthRpcClient rpc, IOperatorKeyProvider key, ChainOptions options, IDisposable? owned = null)
+        : this(rpc, key, options, owned, null)
+    {
+    }
+
+    private ChainContext(EthRpcClient rpc, IOperatorKeyProvider key, ChainOptions options, IDisposable? owned, RpcEndpointSet? endpoints)
     {
         _owned = owned;
         Rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         Key = key ?? throw new ArgumentNullException(nameof(key));
         Options = options ?? throw new ArgumentNullException(nameof(options));
+        Endpoints = endpoints ?? new RpcEndpointSet(options.RpcUrls.Count > 0 ? options.RpcUrls.Select(u => new Uri(u)).ToArray() : [rpc.Endpoint]);
     }
 
     public EthRpcClient Rpc { get; }
@@ -42,6 +48,10 @@ public sealed class ChainContext : IDisposable
 
     public ChainOptions Options { get; }
 
+    /// <summary>The configured RPC endpoints and their health (probed by <see cref="RpcHealthMonitor"/>; only a context
+    /// from <see cref="Create"/> routes its calls by it).</summary>
+    internal RpcEndpointSet Endpoints { get; }
+
     public Task<ChainIdentity> GetIdentityAsync(CancellationToken cancellationToken = default) => _identity.Task.WaitAsync(cancellationToken);
 
     /// <summary>Asks the node for its chain id, compares it with the configuration and publishes the identity.</summary>
@@ -49,6 +59,10 @@ public sealed class ChainContext : IDisposable
     public async Task<ChainIdentity> InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (_identity.Task.IsCompletedSuccessfully) return _identity.Task.Result;
+        // The health probes found only wrong-chain endpoints: the failover refuses them, so say it here, fatally.
+        if (Options.ChainId is { } configured && Endpoints.PreferenceOrder().Count == 0)
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Chain:ChainId is {configured} but every RPC endpoint serves another chain ({string.Join(", ", Endpoints.Snapshot().Select(e => $"{e.Url} serves chain {e.ChainId}"))}); fix Chain:ChainId or Chain:RpcUrls"));
         var actual = await Rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
         if (Options.ChainId is { } expected && expected != actual)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
@@ -72,11 +86,12 @@ public sealed class ChainContext : IDisposable
     public static ChainContext Create(ChainOptions options, IOperatorKeyProvider key, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var http = new HttpClient(new FailoverHandler(options.RpcUrls.Select(u => new Uri(u)).ToArray(), logger))
+        var endpoints = new RpcEndpointSet(options.RpcUrls.Select(u => new Uri(u)).ToArray());
+        var http = new HttpClient(new FailoverHandler(endpoints, logger))
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
-        return new ChainContext(new EthRpcClient(options.PrimaryRpcUrl, http, options.RpcTimeout), key, options, http);
+        return new ChainContext(new EthRpcClient(options.PrimaryRpcUrl, http, options.RpcTimeout), key, options, http, endpoints);
     }
 }
 
@@ -86,7 +101,8 @@ public sealed class ChainContext : IDisposable
 /// unready (<c>INodeHealth</c> reports the RPC unreachable) and keeps trying in the background; the chain components wait for it.
 /// An oracle address without code is a warning.
 /// </summary>
-internal sealed partial class ChainStartup(ChainContext context, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ChainStartup> logger)
+internal sealed partial class ChainStartup(
+    ChainContext context, RpcHealthMonitor rpcHealth, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ChainStartup> logger)
     : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -96,6 +112,8 @@ internal sealed partial class ChainStartup(ChainContext context, IHostApplicatio
     {
         // Unlocking the key first: a wrong password is the most common start-up mistake and needs no network.
         _ = context.Key.Address;
+        // One round of RPC probes first, so the chain-id check below never goes to a standby serving another chain.
+        await rpcHealth.ProbeAllAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await InitializeAsync(cancellationToken).ConfigureAwait(false);

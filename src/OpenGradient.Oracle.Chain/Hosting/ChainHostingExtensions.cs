@@ -47,7 +47,9 @@ public static class ChainHostingExtensions
         services.TryAddSingleton<RequestListener>();
         services.TryAddSingleton<ReceiptTracker>();
         services.TryAddSingleton<INodeHealth, ChainNodeHealth>();
+        services.TryAddSingleton<RpcHealthMonitor>();
         services.AddHostedService<ChainStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<RpcHealthMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ResultSubmitter>());
         services.AddHostedService(sp => sp.GetRequiredService<RequestListener>());
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptTracker>());

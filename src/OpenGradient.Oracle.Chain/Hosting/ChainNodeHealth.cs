@@ -49,6 +49,6 @@ internal sealed class ChainNodeHealth(ChainContext context, RequestListener list
         }
 
         return new ChainHealthReport(chainId, oracle, operatorAddress?.ToString().ToLowerInvariant(), error is null, error, head,
-            listener.LastProcessedBlock, listener.LastPollCompletedAt, balance);
+            listener.LastProcessedBlock, listener.LastPollCompletedAt, balance, context.Endpoints.Snapshot());
     }
 }

@@ -9,7 +9,8 @@ public sealed class ChainOptions
 {
     public const string SectionName = "Chain";
 
-    /// <summary>JSON-RPC endpoints, tried in order; a failing one (connection error, HTTP 429/5xx) hands over to the next.</summary>
+    /// <summary>JSON-RPC endpoints, the first one preferred; a failing one (connection error, HTTP 429/5xx) hands over to
+    /// the next, and <see cref="RpcHealthCheckInterval"/> probes bring calls back to the primary once it recovers.</summary>
     public IList<string> RpcUrls { get; } = [];
 
     /// <summary>Expected chain id; when set, start-up fails if eth_chainId answers something else.</summary>
@@ -58,6 +59,12 @@ public sealed class ChainOptions
     /// <summary>Longest back-off after repeated RPC failures in the background loops.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often every URL of <see cref="RpcUrls"/> is probed (eth_chainId, eth_blockNumber) in the background.</summary>
+    public TimeSpan RpcHealthCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An endpoint more than this many blocks behind the best one is used only after the up-to-date ones.</summary>
+    public int RpcMaxLagBlocks { get; set; } = 10;
+
     internal Uri PrimaryRpcUrl => new(RpcUrls[0]);
 
     internal Address Oracle => Address.Parse(OracleAddress);
@@ -78,6 +85,10 @@ internal sealed class ChainOptionsValidator : IValidateOptions<ChainOptions>
             if (!Uri.TryCreate(o.RpcUrls[i], UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 errors.Add(string.Create(CultureInfo.InvariantCulture, $"Chain:RpcUrls:{i} is '{o.RpcUrls[i]}'; use an http:// or https:// URL"));
         }
+        if (o.RpcUrls.Count > 1 && o.ChainId is null)
+            errors.Add("Chain:ChainId is not set but Chain:RpcUrls lists several endpoints; set it (e.g. 31337 for a Hardhat devnet) so a standby serving another chain is recognised and never used");
+        if (o.RpcMaxLagBlocks < 0)
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Chain:RpcMaxLagBlocks is {o.RpcMaxLagBlocks}; use 0 or more"));
         if (!Address.TryParse(o.OracleAddress ?? "", out _))
             errors.Add($"Chain:OracleAddress is '{o.OracleAddress}'; set it to the InferenceOracle contract's 0x address (see deployment.json)");
         if (o.Confirmations is < 0 or > 10_000)
@@ -99,6 +110,7 @@ internal sealed class ChainOptionsValidator : IValidateOptions<ChainOptions>
                  {
                      ("PollInterval", o.PollInterval), ("ReceiptTimeout", o.ReceiptTimeout), ("ReceiptPollInterval", o.ReceiptPollInterval),
                      ("RpcTimeout", o.RpcTimeout), ("MaxRetryDelay", o.MaxRetryDelay),
+                     ("RpcHealthCheckInterval", o.RpcHealthCheckInterval),
                  })
         {
             if (value <= TimeSpan.Zero) errors.Add($"Chain:{key} must be a positive time span, e.g. \"00:00:01\"");

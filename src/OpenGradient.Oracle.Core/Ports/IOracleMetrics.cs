@@ -47,6 +47,10 @@ public interface IOracleMetrics
 
     /// <summary>A pending transaction was replaced with higher fees.</summary>
     void FeeBump();
+
+    /// <summary>The background RPC health check probed endpoint <paramref name="index"/> of Chain:RpcUrls
+    /// (<paramref name="url"/> already stripped of credentials); a gauge per endpoint. Does nothing by default.</summary>
+    void RpcEndpointChecked(int index, string url, bool up, ulong lagBlocks) { }
 }
 
 /// <summary>Metrics that go nowhere: the default until a host registers a real implementation.</summary>

@@ -21,6 +21,11 @@ internal sealed class ChainHealthCheck(INodeHealth node, IOptions<HealthOptions>
             ["lastProcessedBlock"] = (object?)report.LastProcessedBlock ?? "none",
             ["lagBlocks"] = report.LagBlocks,
         };
+        if (report.RpcEndpoints is { } endpoints)
+            data["rpcEndpoints"] = endpoints.Select(e => new
+            {
+                e.Index, e.Url, e.Status, e.Usable, e.LastError, e.ChainId, e.BlockNumber, e.LagBlocks, e.CheckedAt,
+            }).ToArray();
         if (!report.RpcReachable)
             return HealthCheckResult.Unhealthy("chain RPC unreachable (Chain:RpcUrls): " + (report.RpcError ?? "no answer"), data: data);
 
@@ -45,6 +50,10 @@ internal sealed class ChainHealthCheck(INodeHealth node, IOptions<HealthOptions>
                 return HealthCheckResult.Degraded(string.Create(CultureInfo.InvariantCulture,
                     $"operator {report.Operator} holds {(decimal)balance / 1_000_000_000_000_000_000m:0.######} ETH, below Health:MinOperatorBalanceEth ({options.Value.MinOperatorBalanceEth}); top it up before it cannot pay for fulfilments"), data: data);
         }
+        // Calls still get through, but the failover has less to fall back on: say which endpoints are out and why.
+        if (report.RpcEndpoints?.Where(e => e.Status is "Down" or "WrongChain" or "Lagging").ToArray() is { Length: > 0 } troubled)
+            return HealthCheckResult.Degraded("RPC endpoints not healthy (Chain:RpcUrls): " + string.Join("; ",
+                troubled.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Index} {e.Url} {e.Status}: {e.LastError}"))), data: data);
         return HealthCheckResult.Healthy("chain RPC answers and the listener is polling", data);
     }
 }

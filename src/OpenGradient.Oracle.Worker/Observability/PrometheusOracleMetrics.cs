@@ -29,6 +29,8 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     private readonly Gauge _requestsByStatus;
     private readonly Gauge _storeUp;
     private readonly Gauge _jobs;
+    private readonly Gauge _rpcEndpointUp;
+    private readonly Gauge _rpcEndpointLag;
 
     public PrometheusOracleMetrics()
     {
@@ -56,6 +58,11 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
             "status");
         _storeUp = factory.CreateGauge("oracle_request_store_up", "1 when the last scrape could read request counts from the database.");
         _jobs = factory.CreateGauge("oracle_jobs", "Hangfire jobs by state (queue depth), read at scrape time.", "state");
+        _rpcEndpointUp = factory.CreateGauge("oracle_rpc_endpoint_up",
+            "1 when the RPC endpoint (index in Chain:RpcUrls, URL without path) answered the last health probe on the right chain and in step.",
+            "endpoint", "url");
+        _rpcEndpointLag = factory.CreateGauge("oracle_rpc_endpoint_lag_blocks", "Blocks the RPC endpoint is behind the best configured one.",
+            "endpoint", "url");
     }
 
     public CollectorRegistry Registry { get; }
@@ -91,6 +98,13 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     public void Reorg() => _reorgs.Inc();
 
     public void FeeBump() => _feeBumps.Inc();
+
+    public void RpcEndpointChecked(int index, string url, bool up, ulong lagBlocks)
+    {
+        var endpoint = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _rpcEndpointUp.WithLabels(endpoint, url).Set(up ? 1 : 0);
+        _rpcEndpointLag.WithLabels(endpoint, url).Set(lagBlocks);
+    }
 
     /// <summary>
     /// Refreshes the per-status gauge before each scrape. A database outage must not fail the whole scrape (the other
