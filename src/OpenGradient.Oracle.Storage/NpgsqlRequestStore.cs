@@ -74,8 +74,8 @@ internal sealed class NpgsqlRequestStore : IRequestStore
     {
         ArgumentNullException.ThrowIfNull(orphaned);
         ArgumentNullException.ThrowIfNull(replacement);
-        if (orphaned.State.Status != RequestStatus.Orphaned)
-            throw new ArgumentException($"request {orphaned.Key} is {orphaned.State.Status}; only an orphaned request can be replaced", nameof(orphaned));
+        if (!orphaned.State.IsTerminal)
+            throw new ArgumentException($"request {orphaned.Key} is {orphaned.State.Status}; orphan it before replacing it", nameof(orphaned));
         if (replacement.Key != orphaned.Key)
             throw new ArgumentException($"replacement {replacement.Key} does not have the orphaned request's key {orphaned.Key}", nameof(replacement));
 
@@ -90,7 +90,7 @@ internal sealed class NpgsqlRequestStore : IRequestStore
              WHERE chain_id = $1 AND oracle = $2 AND request_id = $3 AND version = $4 AND status = $5
             """,
             Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId), Db.Int(orphaned.Version),
-            Db.Small((short)RequestStatus.Orphaned), Db.Time(now), Db.Bytes(replacement.Log.TransactionHash)))
+            Db.Small((short)orphaned.State.Status), Db.Time(now), Db.Bytes(replacement.Log.TransactionHash)))
         {
             if (await archive.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
                 throw new StaleRequestStateException(key, orphaned.Version);

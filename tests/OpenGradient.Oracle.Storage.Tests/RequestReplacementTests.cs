@@ -115,7 +115,7 @@ public sealed class RequestReplacementTests(DatabaseFixture db) : IClassFixture<
     }
 
     [Fact]
-    public async Task Only_an_orphaned_request_with_the_same_key_can_be_replaced()
+    public async Task Only_a_terminal_request_with_the_same_key_can_be_replaced()
     {
         var request = SampleRequests.Request(SampleRequests.Key(requestId: 11));
         await _store.AddIfAbsentAsync(request);

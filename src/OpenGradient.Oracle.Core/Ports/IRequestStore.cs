@@ -54,14 +54,15 @@ public interface IRequestStore
 
     /// <summary>
     /// Request ids are a counter in the contract, so a reorg deeper than the confirmation depth can give a stored id to a
-    /// different request. This archives <paramref name="orphaned"/> (it stays readable through
+    /// different request. This archives <paramref name="orphaned"/> — normally <see cref="RequestStatus.Orphaned"/>, but any
+    /// terminal state it reached before the reorg was noticed is kept as it was (it stays readable through
     /// <see cref="ListSupersededAsync"/>) and stores <paramref name="replacement"/> under the same key in
     /// <see cref="RequestStatus.Discovered"/>, in one step. The version keeps counting up, so anyone still holding the
     /// orphaned version gets <see cref="StaleRequestStateException"/>. Replacing an orphaned request by the same log
     /// (its transaction was mined again) revives it.
     /// </summary>
     /// <returns>The replacement as stored.</returns>
-    /// <exception cref="ArgumentException"><paramref name="orphaned"/> is not <see cref="RequestStatus.Orphaned"/>, or the keys differ.</exception>
+    /// <exception cref="ArgumentException"><paramref name="orphaned"/> is not terminal (orphan it first), or the keys differ.</exception>
     /// <exception cref="StaleRequestStateException">the stored request is no longer <paramref name="orphaned"/>'s version.</exception>
     Task<StoredRequest> ReplaceOrphanedAsync(StoredRequest orphaned, InferenceRequest replacement, CancellationToken cancellationToken = default);
 
