@@ -15,9 +15,11 @@ internal sealed class ResilienceRun : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly string _directory;
 
-    private ResilienceRun(ITestOutputHelper output, OracleDevnet devnet, WorkerProcess worker, Uri dashboard, string directory, ulong fromBlock)
+    private ResilienceRun(ITestOutputHelper output, OracleDevnet devnet, WorkerProcess worker, Uri dashboard, string directory, ulong fromBlock,
+        string database)
     {
         _output = output;
+        Database = database;
         Devnet = devnet;
         Worker = worker;
         Dashboard = dashboard;
@@ -31,6 +33,9 @@ internal sealed class ResilienceRun : IAsyncDisposable
     public WorkerProcess Worker { get; }
 
     public Uri Dashboard { get; }
+
+    /// <summary>The node's database (connection string), for checks an auditor would make with SQL.</summary>
+    public string Database { get; }
 
     public EthRpcClient Rpc { get; }
 
@@ -48,7 +53,7 @@ internal sealed class ResilienceRun : IAsyncDisposable
         using var rpc = new EthRpcClient(node.Url);
         var from = await rpc.BlockNumberAsync();
         var worker = WorkerProcess.Start(config, OracleDevnet.NodeEnvironment);
-        var run = new ResilienceRun(output, devnet, worker, dashboard, directory, from);
+        var run = new ResilienceRun(output, devnet, worker, dashboard, directory, from, database);
         await worker.WaitUntilHealthyAsync(run.Ready, TimeSpan.FromSeconds(60));
         return run;
     }
