@@ -8,6 +8,7 @@ using OpenGradient.Oracle.Core.Inference;
 using OpenGradient.Oracle.Ethereum.Rpc;
 using OpenGradient.Oracle.Inference;
 using OpenGradient.Oracle.TestSupport;
+using OpenGradient.Oracle.TestSupport.Load;
 using Xunit.Abstractions;
 
 namespace OpenGradient.Oracle.Resilience.Tests;
@@ -54,6 +55,12 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
             c["Jobs"]!["RetryDelaySeconds"] = new System.Text.Json.Nodes.JsonArray(60);
         });
         var operatorKey = run.Devnet.Operators[0];
+        // One request settled first, so the node has synchronised its nonce with the chain before the fork (the unbond
+        // below spends an operator nonce on the branch that vanishes).
+        var warmup = (await run.SendAsync(1, accounts: 1, spec: _ => run.CreditRequest(4)))[0];
+        await node.RpcAsync("hardhat_mine", "0x" + deep.ToString("x", CultureInfo.InvariantCulture));
+        await new SettlementWatcher(run.Rpc, run.Devnet.Deployment.InferenceOracle, warmup.BlockNumber)
+            .WaitForAllAsync([warmup.RequestId], TimeSpan.FromMinutes(1));
         var operatorNonce = await run.Rpc.GetTransactionCountAsync(operatorKey.Address);
 
         var snapshot = await node.RpcAsync("evm_snapshot");
@@ -93,16 +100,18 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
             async () => await StatusAsync(db, vanished.RequestId) == (int)Core.Requests.RequestStatus.Orphaned);
         var archived = await ScalarAsync(db, "SELECT count(*) FROM oracle.superseded_requests WHERE request_id = $1 AND status = 7", replaced.RequestId);
         var vanishedTxs = await ScalarAsync(db, "SELECT count(*) FROM oracle.outbound_transaction_requests WHERE request_id = $1", vanished.RequestId);
-        // Transactions carrying the reused id: every one carried the replacement (the request logged in its transaction),
-        // and one was mined. (A second one may exist: the operator key's unbond on the vanished branch moved the node's
-        // nonce ahead of the new branch, and a transaction signed with that nonce is dropped.)
+        // Transactions carrying the reused id: one, and it carried the replacement (the request logged in its transaction).
         var replacedIdTxs = await ScalarAsync(db, "SELECT count(*) FROM oracle.outbound_transaction_requests WHERE request_id = $1", replaced.RequestId);
         var forOrphan = await ScalarAsync(db, "SELECT count(*) FROM oracle.outbound_transaction_requests WHERE request_id = $1 AND request_tx_hash IS DISTINCT FROM $2",
             replaced.RequestId, replacement.TransactionHash);
-        var minedForReplacement = await ScalarAsync(db, """
+        const string minedForReplacementSql = """
             SELECT count(*) FROM oracle.outbound_transaction_requests q JOIN oracle.outbound_transactions t ON t.chain_id = q.chain_id AND t.hash = q.tx_hash
              WHERE q.request_id = $1 AND q.request_tx_hash = $2 AND t.status = 1
-            """, replaced.RequestId, replacement.TransactionHash);
+            """;
+        // The receipt tracker records the receipt a little after the settlement event.
+        await WaitForAsync(run, "the replacement's transaction recorded as mined",
+            async () => await ScalarAsync(db, minedForReplacementSql, replaced.RequestId, replacement.TransactionHash) > 0);
+        var minedForReplacement = await ScalarAsync(db, minedForReplacementSql, replaced.RequestId, replacement.TransactionHash);
         var operatorTxs = await run.Rpc.GetTransactionCountAsync(operatorKey.Address) - operatorNonce;
         run.Log($"deep reorg: orphaned and archived {archived} (request {replaced.RequestId}), orphaned {vanished.RequestId}: " +
                 $"status {await StatusAsync(db, vanished.RequestId)}, settled {run.Watcher.Settled.ContainsKey(vanished.RequestId)}, " +
@@ -112,6 +121,7 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
         Assert.Equal(1, archived);
         Assert.False(run.Watcher.Settled.ContainsKey(vanished.RequestId));
         Assert.Equal(0, vanishedTxs);
+        Assert.Equal(1, replacedIdTxs);
         Assert.Equal(0, forOrphan);
         Assert.Equal(1, minedForReplacement);
         Assert.Equal(1UL, operatorTxs);
