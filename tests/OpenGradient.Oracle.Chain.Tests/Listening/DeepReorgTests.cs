@@ -137,4 +137,40 @@ public sealed class DeepReorgTests(HardhatNode node, PostgresServer postgres)
         Assert.Single(await world.Stores.Requests.ListSupersededAsync(key));
         Assert.Equal(replacement.Version, (await world.Stores.Requests.GetAsync(key))!.Version);
     }
+
+    [Fact]
+    public async Task An_orphaned_request_whose_transaction_is_mined_again_under_its_id_is_served_again_once()
+    {
+        await using var world = await StartAsync();
+        var snapshot = (await node.RpcAsync("evm_snapshot")).GetString();
+        var latest = await world.Bed.Rpc.GetBlockByNumberAsync(BlockTag.Latest);
+        var requester = ChainTestbed.Sender(node, world.Bed.Rpc, Requester);
+        var signed = await requester.SendAsync(new OpenGradient.Oracle.Chain.Transactions.TransactionCall(world.Bed.Deployment.InferenceOracle,
+            OpenGradient.Oracle.Chain.Generated.InferenceOracleContract.EncodeRequestInference(world.Bed.ModelId, FirstInput, 0, 1, latest!.Timestamp + 3600), ChainTestbed.Fee));
+        await requester.WaitForReceiptAsync(signed.Hash, ChainTestbed.Timeout);
+        await node.RpcAsync("hardhat_mine", "0x" + Confirmations.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        await world.CatchUpAsync();
+        var id = Assert.Single(world.Scheduler.Inference).RequestId;
+        var key = world.Key(id);
+
+        // The fork drops the transaction: the request is orphaned.
+        Assert.True((await node.RpcAsync("evm_revert", snapshot)).GetBoolean());
+        await node.RpcAsync("hardhat_mine", "0x4");
+        await world.CatchUpAsync();
+        Assert.Equal(RequestStatus.Orphaned, (await world.Stores.Requests.GetAsync(key))!.State.Status);
+
+        // The same signed transaction is mined again on the new branch (as a mempool would re-include it): same id,
+        // same log. The request is served again, once.
+        await world.Bed.Rpc.SendRawTransactionAsync(signed.Raw.ToArray());
+        await node.RpcAsync("hardhat_mine", "0x" + Confirmations.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        await world.CatchUpAsync();
+        await world.CatchUpAsync();
+
+        var revived = (await world.Stores.Requests.GetAsync(key))!;
+        Assert.Equal(RequestStatus.Discovered, revived.State.Status);
+        Assert.Equal(signed.Hash, revived.Request.Log.TransactionHash);
+        Assert.Equal([id, id], world.Scheduler.Inference.Select(k => k.RequestId));
+        var archived = Assert.Single(await world.Stores.Requests.ListSupersededAsync(key));
+        Assert.Equal(RequestStatus.Orphaned, archived.State.Status);
+    }
 }
