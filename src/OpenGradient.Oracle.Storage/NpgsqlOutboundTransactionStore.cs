@@ -55,8 +55,9 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
         foreach (var key in t.Requests.Distinct())
         {
             await using var cmd = connection.Command($"""
-                INSERT INTO {Db.Schema}.outbound_transaction_requests (chain_id, tx_hash, oracle, request_id)
-                VALUES ($1, $2, $3, $4)
+                INSERT INTO {Db.Schema}.outbound_transaction_requests (chain_id, tx_hash, oracle, request_id, request_tx_hash)
+                VALUES ($1, $2, $3, $4, (SELECT r.tx_hash FROM {Db.Schema}.requests r
+                                          WHERE r.chain_id = $1 AND r.oracle = $3 AND r.request_id = $4))
                 """,
                 Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(key.Oracle), Db.Big(key.RequestId));
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -76,12 +77,20 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
         QueryAsync($"{Select} WHERE t.chain_id = $1 AND t.from_address = $2 AND t.status = $3 ORDER BY t.nonce, t.created_at",
             cancellationToken, Db.U64(chainId), Db.Address(AddressText.Normalize(from, nameof(from))), Db.Small((short)status));
 
+    // Only the transactions that carried the request now stored under the key: after a deep reorg gave the id to a
+    // different request (IRequestStore.ReplaceOrphanedAsync), a transaction carrying the orphaned one must not make the
+    // replacement look already submitted. Each carried request is recorded with the transaction hash of its log (which
+    // names one request: the same id with another input is another transaction); we match on that rather than on
+    // timestamps, which would tie correctness to clocks. Rows without it carried a request that was never stored.
     public Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default) =>
         QueryAsync($"""
             {Select}
              WHERE EXISTS (SELECT 1 FROM {Db.Schema}.outbound_transaction_requests q
                             WHERE q.chain_id = t.chain_id AND q.tx_hash = t.hash
-                              AND q.chain_id = $1 AND q.oracle = $2 AND q.request_id = $3)
+                              AND q.chain_id = $1 AND q.oracle = $2 AND q.request_id = $3
+                              AND (q.request_tx_hash IS NULL
+                                   OR q.request_tx_hash = (SELECT r.tx_hash FROM {Db.Schema}.requests r
+                                                            WHERE r.chain_id = $1 AND r.oracle = $2 AND r.request_id = $3)))
              ORDER BY t.created_at, t.nonce
             """,
             cancellationToken, Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId));

@@ -70,6 +70,88 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         return current with { State = next, Version = current.Version + 1, UpdatedAt = now };
     }
 
+    public async Task<StoredRequest> ReplaceOrphanedAsync(StoredRequest orphaned, InferenceRequest replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orphaned);
+        ArgumentNullException.ThrowIfNull(replacement);
+        if (!orphaned.State.IsTerminal)
+            throw new ArgumentException($"request {orphaned.Key} is {orphaned.State.Status}; orphan it before replacing it", nameof(orphaned));
+        if (replacement.Key != orphaned.Key)
+            throw new ArgumentException($"replacement {replacement.Key} does not have the orphaned request's key {orphaned.Key}", nameof(replacement));
+
+        var key = orphaned.Key;
+        var now = _time.GetUtcNow();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Archive first, guarded by the version: the row is copied only if it is still exactly what the caller saw.
+        await using (var archive = connection.Command($"""
+            INSERT INTO {Db.Schema}.superseded_requests ({Columns}, superseded_at, superseded_by_tx_hash)
+            SELECT {Columns}, $6, $7 FROM {Db.Schema}.requests
+             WHERE chain_id = $1 AND oracle = $2 AND request_id = $3 AND version = $4 AND status = $5
+            """,
+            Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId), Db.Int(orphaned.Version),
+            Db.Small((short)orphaned.State.Status), Db.Time(now), Db.Bytes(replacement.Log.TransactionHash)))
+        {
+            if (await archive.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                throw new StaleRequestStateException(key, orphaned.Version);
+        }
+
+        var r = replacement.Request;
+        var detail = $"replaces the request logged in tx 0x{Convert.ToHexStringLower(orphaned.Request.Log.TransactionHash)}, orphaned by a reorg";
+        await using (var update = connection.Command($"""
+            UPDATE {Db.Schema}.requests
+               SET requester = $4, fee = $5, model_id = $6, input_hash = $7, deadline = $8, callback_gas_limit = $9,
+                   output_bytes = $10, redundancy = $11, input = $12, block_number = $13, block_hash = $14, tx_hash = $15,
+                   log_index = $16, status = $17, outcome_output = NULL, outcome_failure = NULL, submission_tx_hash = NULL,
+                   submission_nonce = NULL, detail = $18, version = version + 1, created_at = $19, updated_at = $19
+             WHERE chain_id = $1 AND oracle = $2 AND request_id = $3 AND version = $20
+            """,
+            Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId),
+            Db.Address(r.Requester), Db.Big(r.Fee), Db.Bytes(r.ModelId), Db.Bytes(r.InputHash), Db.U64(r.Deadline),
+            Db.Int(r.CallbackGasLimit), Db.Int(r.OutputBytes), Db.Small(r.Redundancy), Db.Bytes(replacement.Input),
+            Db.U64(replacement.Log.BlockNumber), Db.Bytes(replacement.Log.BlockHash), Db.Bytes(replacement.Log.TransactionHash),
+            Db.Int(replacement.Log.LogIndex), Db.Small((short)RequestStatus.Discovered), Db.Text(detail), Db.Time(now),
+            Db.Int(orphaned.Version)))
+        {
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                throw new StaleRequestStateException(key, orphaned.Version);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new StoredRequest(replacement, RequestState.Restore(RequestStatus.Discovered, null, null, detail), orphaned.Version + 1, now, now);
+    }
+
+    public async Task<IReadOnlyList<StoredRequest>> ListSupersededAsync(RequestKey key, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = _dataSource.Command(
+            $"SELECT {Columns} FROM {Db.Schema}.superseded_requests WHERE chain_id = $1 AND oracle = $2 AND request_id = $3 ORDER BY archive_id",
+            Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId));
+        return await ReadAllAsync(cmd, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredRequest>> ListNonTerminalFromBlockAsync(ulong chainId, string oracle, ulong fromBlock, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var open = Enum.GetValues<RequestStatus>().Where(s => !RequestStateMachine.IsTerminal(s)).Select(s => (short)s).ToArray();
+        await using var cmd = _dataSource.Command($"""
+            SELECT {Columns} FROM {Db.Schema}.requests
+             WHERE chain_id = $1 AND oracle = $2 AND block_number >= $3 AND status = ANY($4)
+             ORDER BY block_number, log_index LIMIT $5
+            """,
+            Db.U64(chainId), Db.Address(AddressText.Normalize(oracle, nameof(oracle))), Db.U64(fromBlock),
+            new NpgsqlParameter { Value = open, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Smallint },
+            Db.Int((long)limit));
+        return await ReadAllAsync(cmd, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<StoredRequest>> ReadAllAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
+    {
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<StoredRequest>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(Read(reader));
+        return list;
+    }
+
     public async Task<IReadOnlyList<StoredRequest>> ListByStatusAsync(RequestStatus status, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);

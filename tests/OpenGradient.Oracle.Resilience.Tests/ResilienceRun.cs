@@ -18,8 +18,8 @@ internal sealed class ResilienceRun : IAsyncDisposable
     private ResilienceRun(ITestOutputHelper output, OracleDevnet devnet, WorkerProcess worker, Uri dashboard, string directory, ulong fromBlock,
         string database)
     {
-        Database = database;
         _output = output;
+        Database = database;
         Devnet = devnet;
         Worker = worker;
         Dashboard = dashboard;
@@ -34,7 +34,7 @@ internal sealed class ResilienceRun : IAsyncDisposable
 
     public Uri Dashboard { get; }
 
-    /// <summary>Connection string of the node's database (to read what it stored).</summary>
+    /// <summary>The node's database (connection string), for checks an auditor would make with SQL.</summary>
     public string Database { get; }
 
     public EthRpcClient Rpc { get; }

@@ -14,13 +14,15 @@ namespace OpenGradient.Oracle.Chain.Listening;
 /// head. Each request is stored once (<see cref="IRequestStore.AddIfAbsentAsync"/>) and inference is queued only when it
 /// was new; then the cursor (block number + hash) moves. A crash between the two replays the range, which is harmless.
 /// When the block under the cursor is no longer on the chain (a reorg), the cursor moves back
-/// <see cref="ChainOptions.ReorgRewindBlocks"/> blocks and the range is read again.
+/// <see cref="ChainOptions.ReorgRewindBlocks"/> blocks and the range is read again; stored requests the reorg removed or
+/// replaced are dealt with by <see cref="ReorgReconciler"/>.
 /// </summary>
 public sealed partial class RequestListener(
     ChainContext context, IRequestStore requests, IChainCursorStore cursors, IJobScheduler scheduler,
     TimeProvider time, ILogger<RequestListener> logger, IOracleMetrics? metrics = null) : PollingLoop(context, time)
 {
     private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
+    private readonly ReorgReconciler _reorgs = new(context, requests, scheduler, metrics ?? NullOracleMetrics.Instance, logger);
     private readonly Lock _progressLock = new();
     private DateTimeOffset? _lastPollCompletedAt;
     private ulong? _lastProcessedBlock;
@@ -70,7 +72,7 @@ public sealed partial class RequestListener(
         var cursor = await cursors.GetAsync(identity.ChainId, identity.OracleText, cancellationToken).ConfigureAwait(false);
         if (cursor is not null && !await CursorReorg.IsOnChainAsync(Context, cursor, cancellationToken).ConfigureAwait(false))
         {
-            await RewindAsync(cursor, cancellationToken).ConfigureAwait(false);
+            await RewindAsync(identity, cursor, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
@@ -121,7 +123,7 @@ public sealed partial class RequestListener(
             }
             else
             {
-                await CheckReplayAsync(request, cancellationToken).ConfigureAwait(false);
+                await _reorgs.ReconcileReplayAsync(request, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -133,37 +135,20 @@ public sealed partial class RequestListener(
         return to >= confirmed;
     }
 
-    private async Task RewindAsync(ChainCursor cursor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before the cursor moves back, every open request stored in the window it moves back over (and above) is checked
+    /// against the chain as it is now; those whose log is gone are orphaned (<see cref="ReorgReconciler"/>). This runs
+    /// first so that a failure leaves the cursor where it was and the next poll sees the same reorg and tries again.
+    /// Requests that a different request replaced under the same id are found when the range is read again.
+    /// </summary>
+    private async Task RewindAsync(ChainIdentity identity, ChainCursor cursor, CancellationToken cancellationToken)
     {
+        var rewind = (ulong)Options.ReorgRewindBlocks;
+        var fromBlock = cursor.BlockNumber >= rewind ? cursor.BlockNumber - rewind + 1 : 0;
+        var orphaned = await _reorgs.OrphanVanishedAsync(identity, fromBlock, cancellationToken).ConfigureAwait(false);
         var rewound = await CursorReorg.RewindAsync(Context, cursors, cursor, cancellationToken).ConfigureAwait(false);
-        LogReorg(cursor.BlockNumber, Hex.Encode(cursor.BlockHash), rewound.BlockNumber);
+        LogReorg(cursor.BlockNumber, Hex.Encode(cursor.BlockHash), rewound.BlockNumber, orphaned);
         _metrics.Reorg();
-    }
-
-    /// <summary>A stored request seen again. The same log (a replayed range) is normal; a different log under the same
-    /// id means a reorg replaced the request: the stored one is orphaned (never settled), and the replacement cannot be
-    /// stored under the same key (see docs/ARCHITECTURE.md, limitations).</summary>
-    private async Task CheckReplayAsync(InferenceRequest seen, CancellationToken cancellationToken)
-    {
-        var stored = await requests.GetAsync(seen.Key, cancellationToken).ConfigureAwait(false);
-        if (stored is null) return;
-        var same = stored.Request.Log.TransactionHash.AsSpan().SequenceEqual(seen.Log.TransactionHash)
-                   && stored.Request.Request.InputHash.AsSpan().SequenceEqual(seen.Request.InputHash);
-        if (same) return;
-        LogReplaced(seen.Key.ToString(), Hex.Encode(stored.Request.Log.TransactionHash), Hex.Encode(seen.Log.TransactionHash));
-        if (!stored.State.IsTerminal)
-        {
-            try
-            {
-                await requests.TransitionAsync(stored, new RequestTransition.Orphan(
-                    $"reorg: its log in tx {Hex.Encode(stored.Request.Log.TransactionHash)} was replaced by tx {Hex.Encode(seen.Log.TransactionHash)}"),
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (StaleRequestStateException)
-            {
-                // A job moved it meanwhile; the next replay of this range decides again.
-            }
-        }
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Information,
@@ -174,18 +159,14 @@ public sealed partial class RequestListener(
     private partial void LogRange(ulong from, ulong to, int logs, int added);
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Warning,
-        Message = "Reorg: block {Block} is no longer {Hash}; re-reading from block {Target}")]
-    private partial void LogReorg(ulong block, string hash, ulong target);
+        Message = "Reorg: block {Block} is no longer {Hash}; re-reading from block {Target} ({Orphaned} stored requests orphaned: their logs vanished)")]
+    private partial void LogReorg(ulong block, string hash, ulong target, int orphaned);
 
     [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "Listener poll failed ({Failures} in a row); retrying in {Delay}")]
     private partial void LogPollFailed(int failures, TimeSpan delay, Exception exception);
 
     [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Skipping an undecodable InferenceRequested log in block {Block}, tx {TxHash}: {Error}")]
     private partial void LogUndecodable(ulong block, string txHash, string error);
-
-    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning,
-        Message = "Request {RequestKey} was replaced by a reorg (stored tx {StoredTx}, now tx {NewTx}); the stored one is orphaned")]
-    private partial void LogReplaced(string requestKey, string storedTx, string newTx);
 }
 
 /// <summary>Exponential back-off with jitter for the background loops.</summary>

@@ -34,7 +34,8 @@ public sealed class StaleRequestStateException : InvalidOperationException
     public long ExpectedVersion { get; }
 }
 
-/// <summary>Durable requests and their states. Each request key is stored at most once.</summary>
+/// <summary>Durable requests and their states. Each request key holds at most one live request (earlier ones replaced
+/// after a deep reorg are archived, see <see cref="ReplaceOrphanedAsync"/>).</summary>
 public interface IRequestStore
 {
     /// <summary>Stores a newly seen request in <see cref="RequestStatus.Discovered"/>. Returns false if the key was already stored
@@ -50,6 +51,28 @@ public interface IRequestStore
     /// <exception cref="InvalidRequestTransitionException">the transition is not allowed from the current status.</exception>
     /// <exception cref="StaleRequestStateException">someone else changed the request since <paramref name="current"/> was read.</exception>
     Task<StoredRequest> TransitionAsync(StoredRequest current, RequestTransition transition, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Request ids are a counter in the contract, so a reorg deeper than the confirmation depth can give a stored id to a
+    /// different request. This archives <paramref name="orphaned"/> — normally <see cref="RequestStatus.Orphaned"/>, but any
+    /// terminal state it reached before the reorg was noticed is kept as it was (it stays readable through
+    /// <see cref="ListSupersededAsync"/>) and stores <paramref name="replacement"/> under the same key in
+    /// <see cref="RequestStatus.Discovered"/>, in one step. The version keeps counting up, so anyone still holding the
+    /// orphaned version gets <see cref="StaleRequestStateException"/>. Replacing an orphaned request by the same log
+    /// (its transaction was mined again) revives it.
+    /// </summary>
+    /// <returns>The replacement as stored.</returns>
+    /// <exception cref="ArgumentException"><paramref name="orphaned"/> is not terminal (orphan it first), or the keys differ.</exception>
+    /// <exception cref="StaleRequestStateException">the stored request is no longer <paramref name="orphaned"/>'s version.</exception>
+    Task<StoredRequest> ReplaceOrphanedAsync(StoredRequest orphaned, InferenceRequest replacement, CancellationToken cancellationToken = default);
+
+    /// <summary>Earlier requests archived under <paramref name="key"/> by <see cref="ReplaceOrphanedAsync"/>, oldest first,
+    /// each in its last state (what an auditor needs to see what a reorg did).</summary>
+    Task<IReadOnlyList<StoredRequest>> ListSupersededAsync(RequestKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Non-terminal requests of one oracle whose log was seen at or above <paramref name="fromBlock"/>, lowest
+    /// block first: what a reorg rewinding to <c>fromBlock - 1</c> may have removed.</summary>
+    Task<IReadOnlyList<StoredRequest>> ListNonTerminalFromBlockAsync(ulong chainId, string oracle, ulong fromBlock, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Requests in <paramref name="status"/>, oldest update first.</summary>
     Task<IReadOnlyList<StoredRequest>> ListByStatusAsync(RequestStatus status, int limit, CancellationToken cancellationToken = default);

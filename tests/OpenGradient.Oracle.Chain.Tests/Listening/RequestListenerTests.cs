@@ -109,7 +109,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
-    public async Task After_a_reorg_the_listener_rewinds_orphans_the_replaced_request_and_stores_the_new_ones()
+    public async Task After_a_reorg_the_listener_rewinds_replaces_the_orphaned_request_and_stores_the_new_ones()
     {
         using var bed = await ChainTestbed.DeployAsync(node);
         await using var stores = await Stores.CreateAsync(postgres);
@@ -142,9 +142,15 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var cursor = await stores.Cursors.GetAsync(HardhatNode.ChainId, identity.OracleText);
         Assert.Equal(await bed.Rpc.BlockNumberAsync(), cursor!.BlockNumber);
         Assert.Equal(Hex.Encode((await bed.Rpc.GetBlockByNumberAsync(BlockTag.Latest))!.Hash), Hex.Encode(cursor.BlockHash));
-        var orphan = await stores.Requests.GetAsync(new RequestKey(HardhatNode.ChainId, identity.OracleText, orphanId));
-        Assert.Equal(RequestStatus.Orphaned, orphan!.State.Status);
-        Assert.Equal([orphanId, nextId], scheduler.Inference.Select(k => k.RequestId));
+        // The orphaned request is archived and the replacement holds its key, queued once (DeepReorgTests has more).
+        var key = new RequestKey(HardhatNode.ChainId, identity.OracleText, orphanId);
+        var orphan = Assert.Single(await stores.Requests.ListSupersededAsync(key));
+        Assert.Equal(RequestStatus.Orphaned, orphan.State.Status);
+        Assert.Equal([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1], orphan.Request.Input);
+        var replacement = await stores.Requests.GetAsync(key);
+        Assert.Equal(RequestStatus.Discovered, replacement!.State.Status);
+        Assert.Equal([0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2], replacement.Request.Input);
+        Assert.Equal([orphanId, replacementId, nextId], scheduler.Inference.Select(k => k.RequestId));
         Assert.NotNull(await stores.Requests.GetAsync(new RequestKey(HardhatNode.ChainId, identity.OracleText, nextId)));
     }
 }
