@@ -18,8 +18,8 @@ internal sealed partial class StalledRequestRecovery(
 {
     private const int BatchLimit = 1000;
 
-    private static readonly RequestStatus[] InferenceStatuses = [RequestStatus.Discovered, RequestStatus.Inferring];
-    private static readonly RequestStatus[] SubmissionStatuses = [RequestStatus.Inferred, RequestStatus.Submitting];
+    private static readonly RequestStatus[] ResumableStatuses =
+        [RequestStatus.Discovered, RequestStatus.Inferring, RequestStatus.Inferred, RequestStatus.Submitting];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,18 +51,14 @@ internal sealed partial class StalledRequestRecovery(
     internal async Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - olderThan;
-        var queued = 0;
-        foreach (var status in InferenceStatuses.Concat(SubmissionStatuses))
+        var stalled = new List<RequestKey>();
+        foreach (var status in ResumableStatuses)
         {
             var requests = await store.ListByStatusAsync(status, BatchLimit, cancellationToken).ConfigureAwait(false);
-            foreach (var r in requests.Where(r => r.UpdatedAt <= cutoff))
-            {
-                if (InferenceStatuses.Contains(status)) scheduler.EnqueueInference(r.Key);
-                else scheduler.EnqueueSubmission(r.Key);
-                queued++;
-            }
+            stalled.AddRange(requests.Where(r => r.UpdatedAt <= cutoff).Select(r => r.Key));
         }
-        return queued;
+        if (stalled.Count > 0) scheduler.Enqueue(stalled);
+        return stalled.Count;
     }
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "Queued {Count} requests again that had not moved for {Age} (lost jobs after a crash?)")]

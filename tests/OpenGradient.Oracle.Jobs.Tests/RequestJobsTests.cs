@@ -36,7 +36,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     {
         var request = await StoredRequestAsync();
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
 
         Assert.Equal(request.Input.Reverse().ToArray(), done.State.Outcome!.Output);
@@ -51,7 +51,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
         var request = await StoredRequestAsync();
         host.Runner.Broken[request.Key] = 1;
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
         await Task.Delay(500); // room for a stray duplicate to show up
 
@@ -67,7 +67,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
         var request = await StoredRequestAsync();
         host.Submitter.AlreadySettled[request.Key] = 0;
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.IsTerminal);
         await Task.Delay(500); // room for a stray retry to show up
 
@@ -83,7 +83,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
         var request = await StoredRequestAsync();
         host.Submitter.RejectOutputs[request.Key] = 1;
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
 
         Assert.Equal(FailureReason.RetriesExhausted, done.State.Outcome!.Failure);
@@ -95,16 +95,15 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     {
         var request = await StoredRequestAsync();
 
-        host.Scheduler.EnqueueInference(request.Key);
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
+        host.Scheduler.Enqueue([request.Key]);
         await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
-        host.Scheduler.EnqueueSubmission(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         using (var scope = host.Services.CreateScope())
         {
             var (chainId, oracle, id) = (request.Key.ChainId, request.Key.Oracle, request.Key.RequestId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await scope.ServiceProvider.GetRequiredService<RunInferenceJob>().ExecuteAsync(chainId, oracle, id, default);
-            await scope.ServiceProvider.GetRequiredService<SubmitResultJob>().ExecuteAsync(chainId, oracle, id, default);
-            await scope.ServiceProvider.GetRequiredService<SubmitResultJob>().ExecuteAsync(chainId, oracle, id, default);
+            await scope.ServiceProvider.GetRequiredService<ProcessRequestsJob>().ExecuteAsync(chainId, oracle, [id], default);
+            await scope.ServiceProvider.GetRequiredService<ProcessRequestsJob>().ExecuteAsync(chainId, oracle, [id, id], default);
         }
         await Task.Delay(1000);
 
@@ -120,7 +119,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     {
         var key = SampleRequests.Key();
         using var scope = host.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<RunInferenceJob>().ExecuteAsync(key.ChainId, key.Oracle, "1", default);
+        await scope.ServiceProvider.GetRequiredService<ProcessRequestsJob>().ExecuteAsync(key.ChainId, key.Oracle, ["1"], default);
 
         Assert.Null(await host.Store.GetAsync(key));
         Assert.Empty(host.Submitter.For(key));
