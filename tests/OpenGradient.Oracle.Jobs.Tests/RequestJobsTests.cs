@@ -5,7 +5,8 @@ using OpenGradient.Oracle.Storage.Tests;
 
 namespace OpenGradient.Oracle.Jobs.Tests;
 
-public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsHostFixture>
+[Collection(JobsHostCollection.Name)]
+public sealed class RequestJobsTests(JobsHostFixture host)
 {
     private async Task<InferenceRequest> StoredRequestAsync()
     {
