@@ -67,7 +67,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var identity = await context.GetIdentityAsync();
         var before = new RecordingScheduler();
         await CatchUpAsync(Listener(context, stores, before), identity);
-        Assert.Equal([first], before.Inference.Select(k => k.RequestId));
+        Assert.Equal([first], before.Queued.Select(k => k.RequestId));
 
         // "Down" while two more requests arrive; a new instance (a restart) picks up exactly those.
         var second = (await bed.RequestAsync(requester)).RequestId;
@@ -75,7 +75,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var after = new RecordingScheduler();
         await CatchUpAsync(Listener(context, stores, after), identity);
 
-        Assert.Equal([second, third], after.Inference.Select(k => k.RequestId));
+        Assert.Equal([second, third], after.Queued.Select(k => k.RequestId));
         var cursor = await stores.Cursors.GetAsync(HardhatNode.ChainId, identity.OracleText);
         var block = await bed.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor!.BlockNumber));
         Assert.Equal(Hex.Encode(block!.Hash), Hex.Encode(cursor.BlockHash));
