@@ -33,6 +33,28 @@ public sealed class RequestJobsTests(JobsHostFixture host)
     }
 
     [Fact]
+    public async Task The_start_up_sweep_leaves_a_request_another_node_is_submitting_alone()
+    {
+        // Another node sharing the database took this request for submission a moment ago and has not stored its
+        // transaction yet: queueing it again now would send a second transaction.
+        var request = await StoredRequestAsync();
+        var stored = (await host.Store.GetAsync(request.Key))!;
+        stored = await host.Store.TransitionAsync(stored, new RequestTransition.BeginInference());
+        stored = await host.Store.TransitionAsync(stored, new RequestTransition.CompleteInference(InferenceOutcome.Success([7])));
+        await host.Store.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+        var inferred = await StoredRequestAsync();
+        var s2 = await host.Store.TransitionAsync((await host.Store.GetAsync(inferred.Key))!, new RequestTransition.BeginInference());
+        await host.Store.TransitionAsync(s2, new RequestTransition.CompleteInference(InferenceOutcome.Success([8])));
+
+        var recovery = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<StalledRequestRecovery>().Single();
+        await recovery.SweepAsync(TimeSpan.Zero, CancellationToken.None);
+
+        await host.WaitForAsync(inferred.Key, s => s.State.Status == RequestStatus.Submitted);
+        Assert.Equal(RequestStatus.Submitting, (await host.Store.GetAsync(request.Key))!.State.Status);
+        Assert.Empty(host.Submitter.For(request.Key));
+    }
+
+    [Fact]
     public async Task A_request_flows_from_inference_to_a_submitted_result()
     {
         var request = await StoredRequestAsync();

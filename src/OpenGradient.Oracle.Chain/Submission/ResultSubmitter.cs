@@ -142,23 +142,23 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
 
         // One entry per request: a request queued twice (a re-run job) shares the answer.
-        var fresh = new List<Pending>();
+        var firsts = new List<Pending>();
         foreach (var group in batch.GroupBy(p => p.Result.Request.Key))
         {
             var first = group.First();
             foreach (var twin in group.Skip(1)) _ = Forward(first.Done.Task, twin.Done);
-            try
-            {
-                var live = await LiveTransactionAsync(first.Result.Request.Key, cancellationToken).ConfigureAwait(false);
-                if (live is not null) first.Done.TrySetResult(new SubmissionReceipt(live.Hash, live.Nonce));
-                else fresh.Add(first);
-            }
-#pragma warning disable CA1031
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-            {
-                first.Done.TrySetException(e);
-            }
+            firsts.Add(first);
+        }
+        // The already-sent checks are independent reads: made side by side, a full batch costs one round trip, not one each.
+        var live = firsts.Select(p => LiveTransactionOrErrorAsync(p.Result.Request.Key, cancellationToken)).ToArray();
+        await Task.WhenAll(live).ConfigureAwait(false);
+        var fresh = new List<Pending>();
+        for (var i = 0; i < firsts.Count; i++)
+        {
+            var (transaction, error) = live[i].Result;
+            if (error is not null) firsts[i].Done.TrySetException(error);
+            else if (transaction is not null) firsts[i].Done.TrySetResult(new SubmissionReceipt(transaction.Hash, transaction.Nonce));
+            else fresh.Add(firsts[i]);
         }
 
         foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
@@ -199,6 +199,20 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 #pragma warning restore CA1031
         {
             target.TrySetException(e);
+        }
+    }
+
+    private async Task<(OutboundTransaction? Transaction, Exception? Error)> LiveTransactionOrErrorAsync(RequestKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await LiveTransactionAsync(key, cancellationToken).ConfigureAwait(false), null);
+        }
+#pragma warning disable CA1031 // handed to that request's caller, who retries
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return (null, e);
         }
     }
 
