@@ -21,7 +21,8 @@ internal sealed partial class BoundedRetryFilter(
     public void OnStateElection(ElectStateContext context)
     {
         if (context.CandidateState is not FailedState failed) return;
-        if (!JobKeys.TryGet(context.BackgroundJob.Job, out var kind, out var key)) return;
+        if (!JobKeys.TryGet(context.BackgroundJob.Job, out var keys)) return;
+        var requests = string.Join(", ", keys);
 
         var o = options.Value;
         var attempt = context.GetJobParameter<int>(RetryCountParameter) + 1;
@@ -34,15 +35,16 @@ internal sealed partial class BoundedRetryFilter(
             {
                 Reason = string.Create(CultureInfo.InvariantCulture, $"Retry {attempt} of {o.RetryAttempts} in {delay}: {error}"),
             };
-            LogRetry(key.ToString(), kind, attempt, o.RetryAttempts, delay, error);
+            LogRetry(requests, attempt, o.RetryAttempts, delay, error);
             return;
         }
 
         try
         {
             using var scope = scopes.CreateScope();
-            var handled = scope.ServiceProvider.GetRequiredService<RetriesExhaustedHandler>()
-                .HandleAsync(kind, key, error).GetAwaiter().GetResult();
+            var handler = scope.ServiceProvider.GetRequiredService<RetriesExhaustedHandler>();
+            var handled = true;
+            foreach (var key in keys) handled &= handler.HandleAsync(key, error).GetAwaiter().GetResult();
             if (handled)
                 context.CandidateState = new DeletedState { Reason = "Retries exhausted; the request now carries a RETRIES_EXHAUSTED failure" };
         }
@@ -55,17 +57,17 @@ internal sealed partial class BoundedRetryFilter(
             {
                 Reason = "Retries exhausted but the failure could not be recorded; trying again: " + e.Message,
             };
-            LogRecordFailed(key.ToString(), kind, e);
+            LogRecordFailed(requests, e);
         }
     }
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Warning,
-        Message = "Request {RequestKey}: {Kind} attempt failed, retry {Attempt} of {Max} in {Delay}: {Error}")]
-    private partial void LogRetry(string requestKey, RequestJobKind kind, int attempt, int max, TimeSpan delay, string error);
+        Message = "Requests {RequestKeys}: attempt failed, retry {Attempt} of {Max} in {Delay}: {Error}")]
+    private partial void LogRetry(string requestKeys, int attempt, int max, TimeSpan delay, string error);
 
     [LoggerMessage(EventId = 4302, Level = LogLevel.Error,
-        Message = "Request {RequestKey}: {Kind} retries exhausted and the failure could not be recorded; rescheduled")]
-    private partial void LogRecordFailed(string requestKey, RequestJobKind kind, Exception exception);
+        Message = "Requests {RequestKeys}: retries exhausted and the failure could not be recorded; rescheduled")]
+    private partial void LogRecordFailed(string requestKeys, Exception exception);
 }
 
 /// <summary>Hangfire's filters, minus its global <c>AutomaticRetry</c> on request jobs, plus <see cref="BoundedRetryFilter"/>

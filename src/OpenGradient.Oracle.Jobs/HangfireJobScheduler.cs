@@ -1,20 +1,26 @@
 using Hangfire;
+using Microsoft.Extensions.Options;
 using OpenGradient.Oracle.Core.Ports;
 using OpenGradient.Oracle.Core.Requests;
 
 namespace OpenGradient.Oracle.Jobs;
 
-internal sealed class HangfireJobScheduler(IBackgroundJobClient client) : IJobScheduler
+internal sealed class HangfireJobScheduler(IBackgroundJobClient client, IOptions<OracleJobsOptions> options) : IJobScheduler
 {
-    public string EnqueueInference(RequestKey key)
+    public IReadOnlyList<string> Enqueue(IReadOnlyList<RequestKey> keys)
     {
-        var (chainId, oracle, requestId) = (key.ChainId, key.Oracle, JobKeys.RequestIdText(key));
-        return client.Enqueue<RunInferenceJob>(j => j.ExecuteAsync(chainId, oracle, requestId, CancellationToken.None));
-    }
-
-    public string EnqueueSubmission(RequestKey key)
-    {
-        var (chainId, oracle, requestId) = (key.ChainId, key.Oracle, JobKeys.RequestIdText(key));
-        return client.Enqueue<SubmitResultJob>(j => j.ExecuteAsync(chainId, oracle, requestId, CancellationToken.None));
+        ArgumentNullException.ThrowIfNull(keys);
+        var ids = new List<string>();
+        // A job's arguments name one oracle, so requests of different chains or oracles go to different jobs.
+        foreach (var group in keys.Distinct().GroupBy(k => (k.ChainId, k.Oracle)))
+        {
+            foreach (var chunk in group.Chunk(options.Value.RequestsPerJob))
+            {
+                var (chainId, oracle) = group.Key;
+                var requestIds = chunk.Select(JobKeys.RequestIdText).ToArray();
+                ids.Add(client.Enqueue<ProcessRequestsJob>(j => j.ExecuteAsync(chainId, oracle, requestIds, CancellationToken.None)));
+            }
+        }
+        return ids;
     }
 }

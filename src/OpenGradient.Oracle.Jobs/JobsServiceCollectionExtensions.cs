@@ -48,6 +48,9 @@ public static class JobsServiceCollectionExtensions
                 QueuePollInterval = o.QueuePollInterval,
                 InvisibilityTimeout = o.InvisibilityTimeout,
                 UseSlidingInvisibilityTimeout = true,
+                // Idle workers wait on LISTEN/NOTIFY for new jobs instead of sleeping a poll interval: a request's
+                // job starts when it is queued, not up to QueuePollInterval later.
+                EnableLongPolling = true,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString, storageOptions), storageOptions);
         });
@@ -63,8 +66,7 @@ public static class JobsServiceCollectionExtensions
         // The host replaces these with real ones (Prometheus metrics in Worker); Jobs works without.
         services.TryAddSingleton<IOracleMetrics>(NullOracleMetrics.Instance);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddScoped<RunInferenceJob>();
-        services.TryAddScoped<SubmitResultJob>();
+        services.TryAddScoped<ProcessRequestsJob>();
         services.TryAddScoped<RetriesExhaustedHandler>();
         services.TryAddSingleton<IJobScheduler, HangfireJobScheduler>();
         services.AddHostedService<StalledRequestRecovery>();

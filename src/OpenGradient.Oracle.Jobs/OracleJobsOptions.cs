@@ -16,9 +16,13 @@ public sealed class OracleJobsOptions
     /// <summary>Back-off before retry n (1-based); the last entry repeats.</summary>
     public IList<double> RetryDelaySeconds { get; } = [];
 
-    /// <summary>Concurrent jobs. Submission jobs wait while their result rides in a batch, so this bounds the batch
-    /// size the chain submitter can fill: keep it at least Chain:MaxBatchSize.</summary>
+    /// <summary>Concurrent jobs. A job waits while its results ride in a batch, so WorkerCount × RequestsPerJob bounds
+    /// what the chain submitter can gather for one batch: keep it at least Chain:MaxBatchSize.</summary>
     public int WorkerCount { get; set; } = 16;
+
+    /// <summary>Most requests one job carries (requests discovered together are processed and submitted together).
+    /// A request that fails inside a group is retried as a job of its own.</summary>
+    public int RequestsPerJob { get; set; } = 16;
 
     /// <summary>How often an idle worker polls the queue table.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -63,6 +67,8 @@ internal sealed class OracleJobsOptionsValidator : IValidateOptions<OracleJobsOp
             errors.Add($"Jobs:RetryAttempts is {o.RetryAttempts}; use 0..100");
         if (o.RetryDelaySeconds.Any(d => d < 0 || double.IsNaN(d)))
             errors.Add("Jobs:RetryDelaySeconds must hold non-negative numbers of seconds");
+        if (o.RequestsPerJob is < 1 or > 1000)
+            errors.Add($"Jobs:RequestsPerJob is {o.RequestsPerJob}; use 1..1000");
         if (o.WorkerCount < 1)
             errors.Add($"Jobs:WorkerCount is {o.WorkerCount}; use at least 1");
         if (o.QueuePollInterval <= TimeSpan.Zero || o.SchedulePollingInterval <= TimeSpan.Zero)

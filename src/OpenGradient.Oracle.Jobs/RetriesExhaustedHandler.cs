@@ -11,26 +11,20 @@ internal sealed partial class RetriesExhaustedHandler(
 {
     private static readonly InferenceOutcome Exhausted = InferenceOutcome.Failed(FailureReason.RetriesExhausted);
 
-    /// <summary>Returns false when there is nothing left to fall back to (reporting the failure itself kept failing).</summary>
-    public async Task<bool> HandleAsync(RequestJobKind kind, RequestKey key, string error, CancellationToken cancellationToken = default)
+    /// <summary>Returns false when there is nothing left to fall back to (reporting the failure itself kept failing).
+    /// The stored status says which step ran out: before an outcome it was inference, after it submission.</summary>
+    public async Task<bool> HandleAsync(RequestKey key, string error, CancellationToken cancellationToken = default)
     {
         var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (stored is null) return true;
         var status = stored.State.Status;
 
-        if (kind == RequestJobKind.Inference)
+        if (status is RequestStatus.Discovered or RequestStatus.Inferring)
         {
-            if (status is RequestStatus.Discovered or RequestStatus.Inferring)
-            {
-                await store.TransitionAsync(stored, new RequestTransition.CompleteInference(Exhausted), cancellationToken).ConfigureAwait(false);
-                metrics.RequestFailed(nameof(FailureReason.RetriesExhausted));
-                LogReported(key.ToString(), kind, error);
-                scheduler.EnqueueSubmission(key);
-            }
-            else if (status is RequestStatus.Inferred)
-            {
-                scheduler.EnqueueSubmission(key);
-            }
+            await store.TransitionAsync(stored, new RequestTransition.CompleteInference(Exhausted), cancellationToken).ConfigureAwait(false);
+            metrics.RequestFailed(nameof(FailureReason.RetriesExhausted));
+            LogReported(key.ToString(), "inference", error);
+            scheduler.Enqueue([key]);
             return true;
         }
 
@@ -43,14 +37,14 @@ internal sealed partial class RetriesExhaustedHandler(
         await store.TransitionAsync(stored, new RequestTransition.ReviseOutcome(Exhausted, "submission retries exhausted: " + error), cancellationToken)
             .ConfigureAwait(false);
         metrics.RequestFailed(nameof(FailureReason.RetriesExhausted));
-        LogReported(key.ToString(), kind, error);
-        scheduler.EnqueueSubmission(key);
+        LogReported(key.ToString(), "submission", error);
+        scheduler.Enqueue([key]);
         return true;
     }
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Warning,
         Message = "Request {RequestKey}: {Kind} retries exhausted ({Error}); reporting RETRIES_EXHAUSTED")]
-    private partial void LogReported(string requestKey, RequestJobKind kind, string error);
+    private partial void LogReported(string requestKey, string kind, string error);
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Critical,
         Message = "Request {RequestKey}: even the RETRIES_EXHAUSTED report could not be submitted ({Error}); left failed for an operator")]

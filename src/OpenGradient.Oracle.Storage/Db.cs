@@ -69,6 +69,13 @@ internal static class Db
         return cmd;
     }
 
+    public static NpgsqlBatchCommand BatchCommand(string sql, params NpgsqlParameter[] parameters)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.AddRange(parameters);
+        return cmd;
+    }
+
     public static NpgsqlCommand Command(this NpgsqlDataSource dataSource, string sql, params NpgsqlParameter[] parameters)
     {
         var cmd = dataSource.CreateCommand(sql);

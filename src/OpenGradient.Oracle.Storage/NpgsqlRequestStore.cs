@@ -22,22 +22,34 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         _time = time;
     }
 
-    public async Task<bool> AddIfAbsentAsync(InferenceRequest request, CancellationToken cancellationToken = default)
+    public async Task<bool> AddIfAbsentAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
+        (await AddManyIfAbsentAsync([request], cancellationToken).ConfigureAwait(false))[0];
+
+    public async Task<IReadOnlyList<bool>> AddManyIfAbsentAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var r = request.Request;
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0) return [];
         var now = _time.GetUtcNow();
-        await using var cmd = _dataSource.Command($"""
-            INSERT INTO {Db.Schema}.requests ({Columns})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, NULL, NULL, NULL, 1, $18, $18)
-            ON CONFLICT (chain_id, oracle, request_id) DO NOTHING
-            """,
-            Db.U64(request.Key.ChainId), Db.Address(request.Key.Oracle), Db.Big(request.Key.RequestId),
-            Db.Address(r.Requester), Db.Big(r.Fee), Db.Bytes(r.ModelId), Db.Bytes(r.InputHash), Db.U64(r.Deadline),
-            Db.Int(r.CallbackGasLimit), Db.Int(r.OutputBytes), Db.Small(r.Redundancy), Db.Bytes(request.Input),
-            Db.U64(request.Log.BlockNumber), Db.Bytes(request.Log.BlockHash), Db.Bytes(request.Log.TransactionHash),
-            Db.Int(request.Log.LogIndex), Db.Small((short)RequestStatus.Discovered), Db.Time(now));
-        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        // One round trip and one implicit transaction for the whole list: a block range full of requests is stored
+        // in one go, and either all of it or none is.
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var request in requests)
+        {
+            ArgumentNullException.ThrowIfNull(request, nameof(requests));
+            var r = request.Request;
+            batch.BatchCommands.Add(Db.BatchCommand($"""
+                INSERT INTO {Db.Schema}.requests ({Columns})
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, NULL, NULL, NULL, 1, $18, $18)
+                ON CONFLICT (chain_id, oracle, request_id) DO NOTHING
+                """,
+                Db.U64(request.Key.ChainId), Db.Address(request.Key.Oracle), Db.Big(request.Key.RequestId),
+                Db.Address(r.Requester), Db.Big(r.Fee), Db.Bytes(r.ModelId), Db.Bytes(r.InputHash), Db.U64(r.Deadline),
+                Db.Int(r.CallbackGasLimit), Db.Int(r.OutputBytes), Db.Small(r.Redundancy), Db.Bytes(request.Input),
+                Db.U64(request.Log.BlockNumber), Db.Bytes(request.Log.BlockHash), Db.Bytes(request.Log.TransactionHash),
+                Db.Int(request.Log.LogIndex), Db.Small((short)RequestStatus.Discovered), Db.Time(now)));
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.RecordsAffected == 1).ToArray();
     }
 
     public async Task<StoredRequest?> GetAsync(RequestKey key, CancellationToken cancellationToken = default)
@@ -49,25 +61,65 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
+    public async Task<IReadOnlyList<StoredRequest?>> GetManyAsync(IReadOnlyList<RequestKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0) return [];
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var key in keys)
+        {
+            batch.BatchCommands.Add(Db.BatchCommand(
+                $"SELECT {Columns} FROM {Db.Schema}.requests WHERE chain_id = $1 AND oracle = $2 AND request_id = $3",
+                Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId)));
+        }
+        var found = new StoredRequest?[keys.Count];
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) found[i] = Read(reader);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return found;
+    }
+
     public async Task<StoredRequest> TransitionAsync(StoredRequest current, RequestTransition transition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(current);
-        var next = RequestStateMachine.Apply(current.State, transition);
+        return (await TransitionManyAsync([new RequestStep(current, transition)], cancellationToken).ConfigureAwait(false))[0]
+            ?? throw new StaleRequestStateException(current.Key, current.Version);
+    }
+
+    public async Task<IReadOnlyList<StoredRequest?>> TransitionManyAsync(IReadOnlyList<RequestStep> steps, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0) return [];
+        // Every transition is checked before anything is written, so an invalid one leaves the whole list untouched.
+        var next = steps.Select(s => RequestStateMachine.Apply(s.Current.State, s.Transition)).ToArray();
         var now = _time.GetUtcNow();
-        var key = current.Key;
-        await using var cmd = _dataSource.Command($"""
-            UPDATE {Db.Schema}.requests
-               SET status = $4, outcome_output = $5, outcome_failure = $6, submission_tx_hash = $7, submission_nonce = $8,
-                   detail = $9, version = version + 1, updated_at = $10
-             WHERE chain_id = $1 AND oracle = $2 AND request_id = $3 AND version = $11
-            """,
-            Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId),
-            Db.Small((short)next.Status), Db.Bytes(next.Outcome?.Output), Db.NullableInt((int?)next.Outcome?.Failure),
-            Db.Bytes(next.Submission?.TransactionHash), Db.U64(next.Submission?.Nonce), Db.Text(next.Detail),
-            Db.Time(now), Db.Int(current.Version));
-        if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
-            throw new StaleRequestStateException(key, current.Version);
-        return current with { State = next, Version = current.Version + 1, UpdatedAt = now };
+        await using var batch = _dataSource.CreateBatch();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var (current, state) = (steps[i].Current, next[i]);
+            var key = current.Key;
+            batch.BatchCommands.Add(Db.BatchCommand($"""
+                UPDATE {Db.Schema}.requests
+                   SET status = $4, outcome_output = $5, outcome_failure = $6, submission_tx_hash = $7, submission_nonce = $8,
+                       detail = $9, version = version + 1, updated_at = $10
+                 WHERE chain_id = $1 AND oracle = $2 AND request_id = $3 AND version = $11
+                """,
+                Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId),
+                Db.Small((short)state.Status), Db.Bytes(state.Outcome?.Output), Db.NullableInt((int?)state.Outcome?.Failure),
+                Db.Bytes(state.Submission?.TransactionHash), Db.U64(state.Submission?.Nonce), Db.Text(state.Detail),
+                Db.Time(now), Db.Int(current.Version)));
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var stored = new StoredRequest?[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (batch.BatchCommands[i].RecordsAffected == 1)
+                stored[i] = steps[i].Current with { State = next[i], Version = steps[i].Current.Version + 1, UpdatedAt = now };
+        }
+        return stored;
     }
 
     public async Task<StoredRequest> ReplaceOrphanedAsync(StoredRequest orphaned, InferenceRequest replacement, CancellationToken cancellationToken = default)

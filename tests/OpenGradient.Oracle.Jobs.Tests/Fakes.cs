@@ -20,10 +20,12 @@ internal sealed class FakeRunner : IInferenceRunner
     }
 }
 
-/// <summary>Records every submission; refuses successful outcomes for keys marked as unsubmittable.</summary>
+/// <summary>Records every submission; refuses successful outcomes for keys marked as unsubmittable. Idempotent per
+/// request and outcome, as <see cref="IResultSubmitter"/> requires: the same result again gets the earlier receipt.</summary>
 internal sealed class RecordingSubmitter : IResultSubmitter
 {
     private long _nonce;
+    private readonly ConcurrentDictionary<(RequestKey, string), SubmissionReceipt> _sent = new();
 
     public ConcurrentQueue<ResultSubmission> Submitted { get; } = new();
 
@@ -44,8 +46,15 @@ internal sealed class RecordingSubmitter : IResultSubmitter
         }
         foreach (var r in results)
             if (r.Outcome.IsSuccess && RejectOutputs.ContainsKey(r.Request.Key)) throw new HttpRequestException("RPC node unreachable");
-        foreach (var r in results) Submitted.Enqueue(r);
-        return Task.FromResult(new SubmissionReceipt(RandomNumberGenerator.GetBytes(32), (ulong)Interlocked.Increment(ref _nonce) - 1));
+        lock (_sent)
+        {
+            var ids = results.Select(r => (r.Request.Key, r.Outcome.ToString() + Convert.ToHexString(r.Outcome.Output ?? []))).ToArray();
+            if (ids.All(_sent.ContainsKey)) return Task.FromResult(_sent[ids[0]]);
+            var receipt = new SubmissionReceipt(RandomNumberGenerator.GetBytes(32), (ulong)Interlocked.Increment(ref _nonce) - 1);
+            foreach (var r in results) Submitted.Enqueue(r);
+            foreach (var id in ids) _sent[id] = receipt;
+            return Task.FromResult(receipt);
+        }
     }
 
     public IReadOnlyList<ResultSubmission> For(RequestKey key) => Submitted.Where(s => s.Request.Key == key).ToList();

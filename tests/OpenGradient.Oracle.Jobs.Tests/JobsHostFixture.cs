@@ -13,6 +13,8 @@ public sealed class JobsHostFixture : IAsyncLifetime
 {
     public const int RetryAttempts = 2;
 
+    public const int RequestsPerJob = 4;
+
     private IHost? _host;
 
     public PostgresServer Server { get; } = new();
@@ -40,6 +42,7 @@ public sealed class JobsHostFixture : IAsyncLifetime
             o.RetryAttempts = RetryAttempts;
             o.RetryDelaySeconds.Add(0.05);
             o.WorkerCount = 2;
+            o.RequestsPerJob = RequestsPerJob;
             o.QueuePollInterval = TimeSpan.FromMilliseconds(100);
             o.SchedulePollingInterval = TimeSpan.FromMilliseconds(100);
         });
@@ -72,4 +75,14 @@ public sealed class JobsHostFixture : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+}
+
+/// <summary>
+/// Every job test shares one host: Hangfire keeps its job activator in static state, so two hosts in one process would
+/// run each other's jobs against the wrong database.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class JobsHostCollection : ICollectionFixture<JobsHostFixture>
+{
+    public const string Name = "jobs host";
 }

@@ -5,7 +5,8 @@ using OpenGradient.Oracle.Storage.Tests;
 
 namespace OpenGradient.Oracle.Jobs.Tests;
 
-public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsHostFixture>
+[Collection(JobsHostCollection.Name)]
+public sealed class RequestJobsTests(JobsHostFixture host)
 {
     private async Task<InferenceRequest> StoredRequestAsync()
     {
@@ -32,11 +33,33 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     }
 
     [Fact]
+    public async Task The_start_up_sweep_leaves_a_request_another_node_is_submitting_alone()
+    {
+        // Another node sharing the database took this request for submission a moment ago and has not stored its
+        // transaction yet: queueing it again now would send a second transaction.
+        var request = await StoredRequestAsync();
+        var stored = (await host.Store.GetAsync(request.Key))!;
+        stored = await host.Store.TransitionAsync(stored, new RequestTransition.BeginInference());
+        stored = await host.Store.TransitionAsync(stored, new RequestTransition.CompleteInference(InferenceOutcome.Success([7])));
+        await host.Store.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+        var inferred = await StoredRequestAsync();
+        var s2 = await host.Store.TransitionAsync((await host.Store.GetAsync(inferred.Key))!, new RequestTransition.BeginInference());
+        await host.Store.TransitionAsync(s2, new RequestTransition.CompleteInference(InferenceOutcome.Success([8])));
+
+        var recovery = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<StalledRequestRecovery>().Single();
+        await recovery.SweepAsync(TimeSpan.Zero, CancellationToken.None);
+
+        await host.WaitForAsync(inferred.Key, s => s.State.Status == RequestStatus.Submitted);
+        Assert.Equal(RequestStatus.Submitting, (await host.Store.GetAsync(request.Key))!.State.Status);
+        Assert.Empty(host.Submitter.For(request.Key));
+    }
+
+    [Fact]
     public async Task A_request_flows_from_inference_to_a_submitted_result()
     {
         var request = await StoredRequestAsync();
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
 
         Assert.Equal(request.Input.Reverse().ToArray(), done.State.Outcome!.Output);
@@ -51,7 +74,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
         var request = await StoredRequestAsync();
         host.Runner.Broken[request.Key] = 1;
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
         await Task.Delay(500); // room for a stray duplicate to show up
 
@@ -67,7 +90,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
         var request = await StoredRequestAsync();
         host.Submitter.AlreadySettled[request.Key] = 0;
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.IsTerminal);
         await Task.Delay(500); // room for a stray retry to show up
 
@@ -83,7 +106,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
         var request = await StoredRequestAsync();
         host.Submitter.RejectOutputs[request.Key] = 1;
 
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
 
         Assert.Equal(FailureReason.RetriesExhausted, done.State.Outcome!.Failure);
@@ -95,16 +118,15 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     {
         var request = await StoredRequestAsync();
 
-        host.Scheduler.EnqueueInference(request.Key);
-        host.Scheduler.EnqueueInference(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
+        host.Scheduler.Enqueue([request.Key]);
         await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted);
-        host.Scheduler.EnqueueSubmission(request.Key);
+        host.Scheduler.Enqueue([request.Key]);
         using (var scope = host.Services.CreateScope())
         {
             var (chainId, oracle, id) = (request.Key.ChainId, request.Key.Oracle, request.Key.RequestId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await scope.ServiceProvider.GetRequiredService<RunInferenceJob>().ExecuteAsync(chainId, oracle, id, default);
-            await scope.ServiceProvider.GetRequiredService<SubmitResultJob>().ExecuteAsync(chainId, oracle, id, default);
-            await scope.ServiceProvider.GetRequiredService<SubmitResultJob>().ExecuteAsync(chainId, oracle, id, default);
+            await scope.ServiceProvider.GetRequiredService<ProcessRequestsJob>().ExecuteAsync(chainId, oracle, [id], default);
+            await scope.ServiceProvider.GetRequiredService<ProcessRequestsJob>().ExecuteAsync(chainId, oracle, [id, id], default);
         }
         await Task.Delay(1000);
 
@@ -120,7 +142,7 @@ public sealed class RequestJobsTests(JobsHostFixture host) : IClassFixture<JobsH
     {
         var key = SampleRequests.Key();
         using var scope = host.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<RunInferenceJob>().ExecuteAsync(key.ChainId, key.Oracle, "1", default);
+        await scope.ServiceProvider.GetRequiredService<ProcessRequestsJob>().ExecuteAsync(key.ChainId, key.Oracle, ["1"], default);
 
         Assert.Null(await host.Store.GetAsync(key));
         Assert.Empty(host.Submitter.For(key));

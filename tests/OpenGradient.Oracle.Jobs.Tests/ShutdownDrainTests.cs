@@ -39,7 +39,7 @@ public sealed class ShutdownDrainTests(PostgresServer postgres) : IClassFixture<
         var request = SampleRequests.Request(SampleRequests.Key(requestId: Random.Shared.NextInt64(1, long.MaxValue)));
         Assert.True(await store.AddIfAbsentAsync(request));
 
-        host.Services.GetRequiredService<IJobScheduler>().EnqueueInference(request.Key);
+        host.Services.GetRequiredService<IJobScheduler>().Enqueue([request.Key]);
         await runner.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await host.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 

@@ -77,7 +77,7 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
         foreach (var r in doomed)
             await WaitForAsync(run, $"request {r.RequestId} stored and its submission refused once",
                 async () => await StatusAsync(db, r.RequestId) == (int)Core.Requests.RequestStatus.Submitting
-                            && run.Worker.Output.Contains($"/{r.RequestId}: Submission attempt failed", StringComparison.Ordinal));
+                            && run.Worker.Output.Contains($"/{r.RequestId}: attempt failed", StringComparison.Ordinal));
 
         var forkHead = await run.Rpc.BlockNumberAsync();
         Assert.True((await node.RpcAsync("evm_revert", snapshot.GetString())).GetBoolean());

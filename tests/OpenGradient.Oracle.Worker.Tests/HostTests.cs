@@ -206,7 +206,7 @@ public sealed class HostTests(NodeInfrastructure infrastructure) : IAsyncLifetim
         var modelId = "0x" + Convert.ToHexStringLower(request.Request.ModelId);
         await Store.AddIfAbsentAsync(request);
 
-        _node.Services.GetRequiredService<IJobScheduler>().EnqueueInference(key);
+        _node.Services.GetRequiredService<IJobScheduler>().Enqueue([key]);
         var stored = await WaitForAsync(key, s => s.State.Status == RequestStatus.Submitted);
 
         Assert.Equal(FailureReason.InputMalformed, stored.State.Outcome?.Failure);

@@ -76,6 +76,8 @@ public static class ChainHostingExtensions
         });
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.TryAddSingleton<RegistryInferenceRunner>();
+        builder.Services.AddHostedService(sp => new ModelWarmup(sp.GetRequiredService<IOracleInference>(),
+            section[nameof(InferenceOptions.ModelDirectory)] ?? "models", sp.GetRequiredService<ILogger<ModelWarmup>>()));
         if (builder.Configuration.GetValue<bool>("FaultInjection:PerturbOutputs"))
             builder.Services.TryAddSingleton<IInferenceRunner>(sp => new PerturbingInferenceRunner(
                 sp.GetRequiredService<RegistryInferenceRunner>(), sp.GetRequiredService<ChainContext>(), sp.GetRequiredService<ILogger<PerturbingInferenceRunner>>()));

@@ -57,6 +57,11 @@ internal sealed partial class ReorgReconciler(
     }
 
     /// <summary>A stored request id seen again in a confirmed log: decides whether the stored request still stands.</summary>
+    /// <summary>True when <paramref name="seen"/> is the very log <paramref name="stored"/> came from and the request
+    /// is live: a replayed range, nothing to reconcile (the common case, checked without a round trip per request).</summary>
+    public static bool IsUnchanged(StoredRequest stored, InferenceRequest seen) =>
+        SameLog(stored.Request, seen) && stored.State.Status != RequestStatus.Orphaned;
+
     public async Task ReconcileReplayAsync(InferenceRequest seen, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -98,7 +103,7 @@ internal sealed partial class ReorgReconciler(
         // Version-guarded: of two listeners (or a retried poll) only one gets here without StaleRequestStateException,
         // so inference is queued once per replacement.
         var replacement = await requests.ReplaceOrphanedAsync(stored, seen, cancellationToken).ConfigureAwait(false);
-        var job = scheduler.EnqueueInference(replacement.Key);
+        var job = scheduler.Enqueue([replacement.Key])[0];
         metrics.RequestsDiscovered();
         LogReplacementQueued(replacement.Key.ToString(), Hex.Encode(seen.Log.TransactionHash), seen.Log.BlockNumber, job);
     }

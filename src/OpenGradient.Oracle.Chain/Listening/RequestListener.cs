@@ -11,7 +11,7 @@ namespace OpenGradient.Oracle.Chain.Listening;
 
 /// <summary>
 /// Follows <c>InferenceRequested</c> logs with eth_getLogs, <see cref="ChainOptions.Confirmations"/> blocks behind the
-/// head. Each request is stored once (<see cref="IRequestStore.AddIfAbsentAsync"/>) and inference is queued only when it
+/// head. Each request is stored once (<see cref="IRequestStore.AddManyIfAbsentAsync"/>) and queued only when it
 /// was new; then the cursor (block number + hash) moves. A crash between the two replays the range, which is harmless.
 /// When the block under the cursor is no longer on the chain (a reorg), the cursor moves back
 /// <see cref="ChainOptions.ReorgRewindBlocks"/> blocks and the range is read again; stored requests the reorg removed or
@@ -101,37 +101,45 @@ public sealed partial class RequestListener(
         if (logs.Any(l => l.BlockNumber == to && l.BlockHash is { } h && !h.AsSpan().SequenceEqual(last.Hash)))
             return false;
 
-        var added = 0;
+        var seen = new List<InferenceRequest>(logs.Count);
         foreach (var log in logs)
         {
             if (log.Removed) continue;
-            InferenceRequest request;
             try
             {
-                request = RequestEvents.FromLog(identity.ChainId, log);
+                seen.Add(RequestEvents.FromLog(identity.ChainId, log));
             }
             catch (AbiDecodingException e)
             {
                 LogUndecodable(log.BlockNumber ?? 0, log.TransactionHash is { } tx ? Hex.Encode(tx) : "?", e.Message);
-                continue;
             }
-            if (await requests.AddIfAbsentAsync(request, cancellationToken).ConfigureAwait(false))
+        }
+        // The range's requests are stored in one round trip and queued together, so requests discovered together
+        // share jobs and submission batches.
+        var isNew = await requests.AddManyIfAbsentAsync(seen, cancellationToken).ConfigureAwait(false);
+        var added = seen.Where((_, i) => isNew[i]).ToList();
+        if (added.Count > 0)
+        {
+            var jobs = string.Join(", ", scheduler.Enqueue(added.Select(r => r.Key).ToArray()));
+            foreach (var request in added)
+                LogDiscovered(request.Key.ToString(), Hex.Encode(request.Request.ModelId), request.Log.BlockNumber, jobs);
+        }
+        var replayed = seen.Where((_, i) => !isNew[i]).ToArray();
+        if (replayed.Length > 0)
+        {
+            var stored = await requests.GetManyAsync(replayed.Select(r => r.Key).ToArray(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < replayed.Length; i++)
             {
-                var job = scheduler.EnqueueInference(request.Key);
-                added++;
-                LogDiscovered(request.Key.ToString(), Hex.Encode(request.Request.ModelId), request.Log.BlockNumber, job);
-            }
-            else
-            {
-                await _reorgs.ReconcileReplayAsync(request, cancellationToken).ConfigureAwait(false);
+                if (stored[i] is { } s && ReorgReconciler.IsUnchanged(s, replayed[i])) continue;
+                await _reorgs.ReconcileReplayAsync(replayed[i], cancellationToken).ConfigureAwait(false);
             }
         }
 
         await cursors.SetAsync(new ChainCursor(identity.ChainId, identity.OracleText, to, last.Hash), cancellationToken).ConfigureAwait(false);
         RecordProgress(to, completed: false);
-        if (added > 0) _metrics.RequestsDiscovered(added);
+        if (added.Count > 0) _metrics.RequestsDiscovered(added.Count);
         _metrics.ListenerLag(head - Math.Min(head, to));
-        if (logs.Count > 0) LogRange(from, to, logs.Count, added);
+        if (logs.Count > 0) LogRange(from, to, logs.Count, added.Count);
         return to >= confirmed;
     }
 
@@ -152,8 +160,8 @@ public sealed partial class RequestListener(
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Information,
-        Message = "Request {RequestKey} discovered (model {ModelId}, block {Block}); inference job {JobId}")]
-    private partial void LogDiscovered(string requestKey, string modelId, ulong block, string jobId);
+        Message = "Request {RequestKey} discovered (model {ModelId}, block {Block}); queued in job {JobIds}")]
+    private partial void LogDiscovered(string requestKey, string modelId, ulong block, string jobIds);
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Debug, Message = "Blocks {From}..{To}: {Logs} request logs, {Added} new")]
     private partial void LogRange(ulong from, ulong to, int logs, int added);

@@ -228,7 +228,7 @@ public sealed partial class ReceiptTracker(
         {
             return;
         }
-        scheduler.EnqueueSubmission(stored.Key);
+        scheduler.Enqueue([stored.Key]);
         LogResubmitted(stored.Key.ToString(), reason);
     }
 

@@ -35,6 +35,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     private readonly IOutboundTransactionStore _transactions;
     private readonly TimeProvider _time;
     private readonly ILogger<ResultSubmitter> _logger;
+    /// <summary>How long a filling batch waits for the next result before it goes as it is (at most the window).</summary>
+    internal static readonly TimeSpan MaxIdleGap = TimeSpan.FromMilliseconds(50);
+
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
     // Size of the batch sent last: tells light load (send at once) from heavy (wait the window for company).
@@ -68,7 +71,12 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     {
         ArgumentNullException.ThrowIfNull(results);
         if (results.Count == 0) throw new ArgumentException("nothing to submit", nameof(results));
-        var pending = results.Select(r => new Pending(r)).ToArray();
+        // Signing starts now on the thread pool, side by side, while the loop may still be sending the previous batch:
+        // it is the costliest step of a batch, and the loop is what every result waits for.
+        var identity = await _context.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
+        var pending = results.Select(r => r.Outcome.IsSuccess
+            ? new Pending(r, Task.Run(() => Fulfilment(identity, r), CancellationToken.None), null)
+            : new Pending(r, null, Task.Run(() => EncodeFailure(identity, r), CancellationToken.None))).ToArray();
         foreach (var p in pending) await _queue.Writer.WriteAsync(p, cancellationToken).ConfigureAwait(false);
         var receipts = await Task.WhenAll(pending.Select(p => p.Done.Task.WaitAsync(cancellationToken))).ConfigureAwait(false);
         return receipts[0];
@@ -99,6 +107,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     {
         var max = _context.Options.MaxBatchSize;
         var deadline = _time.GetUtcNow() + _context.Options.BatchWindow;
+        // Under load results arrive a few milliseconds apart; once none has come for this long the stream has dried
+        // up, and waiting out the rest of the window would only delay the results already here.
+        var idleGap = TimeSpan.FromTicks(Math.Min(MaxIdleGap.Ticks, _context.Options.BatchWindow.Ticks));
         while (batch.Count < max)
         {
             if (_queue.Reader.TryRead(out var next))
@@ -112,7 +123,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             var remaining = deadline - _time.GetUtcNow();
             if (remaining <= TimeSpan.Zero) return;
             using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            window.CancelAfter(remaining);
+            window.CancelAfter(remaining < idleGap ? remaining : idleGap);
             try
             {
                 if (!await _queue.Reader.WaitToReadAsync(window.Token).ConfigureAwait(false)) return;
@@ -142,32 +153,32 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
 
         // One entry per request: a request queued twice (a re-run job) shares the answer.
-        var fresh = new List<Pending>();
+        var firsts = new List<Pending>();
         foreach (var group in batch.GroupBy(p => p.Result.Request.Key))
         {
             var first = group.First();
             foreach (var twin in group.Skip(1)) _ = Forward(first.Done.Task, twin.Done);
-            try
-            {
-                var live = await LiveTransactionAsync(first.Result.Request.Key, cancellationToken).ConfigureAwait(false);
-                if (live is not null) first.Done.TrySetResult(new SubmissionReceipt(live.Hash, live.Nonce));
-                else fresh.Add(first);
-            }
-#pragma warning disable CA1031
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-            {
-                first.Done.TrySetException(e);
-            }
+            firsts.Add(first);
+        }
+        // The already-sent checks are independent reads: made side by side, a full batch costs one round trip, not one each.
+        var live = firsts.Select(p => LiveTransactionOrErrorAsync(p.Result.Request.Key, cancellationToken)).ToArray();
+        await Task.WhenAll(live).ConfigureAwait(false);
+        var fresh = new List<Pending>();
+        for (var i = 0; i < firsts.Count; i++)
+        {
+            var (transaction, error) = live[i].Result;
+            if (error is not null) firsts[i].Done.TrySetException(error);
+            else if (transaction is not null) firsts[i].Done.TrySetResult(new SubmissionReceipt(transaction.Hash, transaction.Nonce));
+            else fresh.Add(firsts[i]);
         }
 
         foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
-            await SendAsync(identity, [failure], EncodeFailure(identity, failure.Result), 0, cancellationToken).ConfigureAwait(false);
+            await SendAsync(identity, [failure], await failure.FailureReport!.ConfigureAwait(false), 0, cancellationToken).ConfigureAwait(false);
 
         var fulfilments = fresh.Where(p => p.Result.Outcome.IsSuccess).ToList();
         if (fulfilments.Count == 1)
         {
-            await SendAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(Fulfilment(identity, fulfilments[0].Result)), 0, cancellationToken)
+            await SendAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(await fulfilments[0].Fulfilment!.ConfigureAwait(false)), 0, cancellationToken)
                 .ConfigureAwait(false);
         }
         else if (fulfilments.Count > 1)
@@ -179,7 +190,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 var limit = (ulong)p.Result.Request.Request.CallbackGasLimit;
                 return limit == 0 ? sum : sum + limit + limit / 63 + 100_000;
             });
-            var data = InferenceOracleContract.EncodeFulfilBatch(fulfilments.Select(p => Fulfilment(identity, p.Result)).ToArray());
+            var data = InferenceOracleContract.EncodeFulfilBatch(await Task.WhenAll(fulfilments.Select(p => p.Fulfilment!)).ConfigureAwait(false));
             await SendAsync(identity, fulfilments, data, callbackGas, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -199,6 +210,20 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 #pragma warning restore CA1031
         {
             target.TrySetException(e);
+        }
+    }
+
+    private async Task<(OutboundTransaction? Transaction, Exception? Error)> LiveTransactionOrErrorAsync(RequestKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await LiveTransactionAsync(key, cancellationToken).ConfigureAwait(false), null);
+        }
+#pragma warning disable CA1031 // handed to that request's caller, who retries
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return (null, e);
         }
     }
 
@@ -360,9 +385,15 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             request.Key.RequestId, RequestEvents.ToContract(request.Request), new BigInteger(reason), _runtime, signature.ToBytes()));
     }
 
-    private sealed class Pending(ResultSubmission result)
+    /// <summary>A result waiting for the send loop, with its signed fulfilment (success) or encoded failure report
+    /// being prepared.</summary>
+    private sealed class Pending(ResultSubmission result, Task<InferenceOracleContract.Fulfilment>? fulfilment, Task<byte[]>? failureReport)
     {
         public ResultSubmission Result { get; } = result;
+
+        public Task<InferenceOracleContract.Fulfilment>? Fulfilment { get; } = fulfilment;
+
+        public Task<byte[]>? FailureReport { get; } = failureReport;
 
         public TaskCompletionSource<SubmissionReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

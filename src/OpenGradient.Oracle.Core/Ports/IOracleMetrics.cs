@@ -11,14 +11,14 @@ public interface IOracleMetrics
     /// <summary>The listener stored <paramref name="count"/> new requests.</summary>
     void RequestsDiscovered(int count = 1);
 
-    /// <summary>Inference finished for one request (called by RunInferenceJob).</summary>
+    /// <summary>Inference finished for one request (called by ProcessRequestsJob).</summary>
     /// <param name="modelId">The model id as 0x hex (a label: one series per model).</param>
     /// <param name="duration">Time spent in the runner.</param>
     /// <param name="failure">Null for an output, else the typed failure.</param>
     void InferenceCompleted(string modelId, TimeSpan duration, FailureReason? failure);
 
     /// <summary>
-    /// <paramref name="count"/> requests were recorded as submitted (called by SubmitResultJob, once per request, so a
+    /// <paramref name="count"/> requests were recorded as submitted (called by ProcessRequestsJob, once per request, so a
     /// batched transaction is counted once per request it carries; the submitter itself should not call this).
     /// </summary>
     void RequestsSubmitted(int count = 1);

@@ -34,6 +34,9 @@ public sealed class StaleRequestStateException : InvalidOperationException
     public long ExpectedVersion { get; }
 }
 
+/// <summary>One transition to apply to one stored request (see <see cref="IRequestStore.TransitionManyAsync"/>).</summary>
+public sealed record RequestStep(StoredRequest Current, RequestTransition Transition);
+
 /// <summary>Durable requests and their states. Each request key holds at most one live request (earlier ones replaced
 /// after a deep reorg are archived, see <see cref="ReplaceOrphanedAsync"/>).</summary>
 public interface IRequestStore
@@ -42,7 +45,13 @@ public interface IRequestStore
     /// (the stored copy is left untouched), so a replayed log is never enqueued twice.</summary>
     Task<bool> AddIfAbsentAsync(InferenceRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores several newly seen requests at once (one round trip, all or none); the flags say which were new.</summary>
+    Task<IReadOnlyList<bool>> AddManyIfAbsentAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default);
+
     Task<StoredRequest?> GetAsync(RequestKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Several requests at once, in the order of <paramref name="keys"/>; null where a key is not stored.</summary>
+    Task<IReadOnlyList<StoredRequest?>> GetManyAsync(IReadOnlyList<RequestKey> keys, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Applies <paramref name="transition"/> to <paramref name="current"/> (through <see cref="RequestStateMachine"/>) and
@@ -51,6 +60,13 @@ public interface IRequestStore
     /// <exception cref="InvalidRequestTransitionException">the transition is not allowed from the current status.</exception>
     /// <exception cref="StaleRequestStateException">someone else changed the request since <paramref name="current"/> was read.</exception>
     Task<StoredRequest> TransitionAsync(StoredRequest current, RequestTransition transition, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies several transitions in one round trip. Each is guarded by its own version: the result holds the new
+    /// stored request, or null where someone else moved that request first (the others are still applied).
+    /// </summary>
+    /// <exception cref="InvalidRequestTransitionException">a transition is not allowed; then nothing is written.</exception>
+    Task<IReadOnlyList<StoredRequest?>> TransitionManyAsync(IReadOnlyList<RequestStep> steps, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Request ids are a counter in the contract, so a reorg deeper than the confirmation depth can give a stored id to a

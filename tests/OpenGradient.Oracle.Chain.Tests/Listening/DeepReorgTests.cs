@@ -72,7 +72,7 @@ public sealed class DeepReorgTests(HardhatNode node, PostgresServer postgres)
         var stored = (await world.Stores.Requests.GetAsync(key))!;
         stored = await world.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginInference());
         await world.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(InferenceOutcome.Success([1, 2, 3])));
-        Assert.Equal([id], world.Scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([id], world.Scheduler.Queued.Select(k => k.RequestId));
 
         // A reorg of Confirmations + 1 blocks (deeper than the confirmation depth); the new chain is longer and holds
         // no request at all.
@@ -83,7 +83,7 @@ public sealed class DeepReorgTests(HardhatNode node, PostgresServer postgres)
         var orphaned = (await world.Stores.Requests.GetAsync(key))!;
         Assert.Equal(RequestStatus.Orphaned, orphaned.State.Status);
         Assert.Contains("no longer on the chain", orphaned.State.Detail, StringComparison.Ordinal);
-        Assert.Equal([id], world.Scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([id], world.Scheduler.Queued.Select(k => k.RequestId));
         Assert.Empty(await world.Stores.Requests.ListSupersededAsync(key));
 
         // The contract's counter hands the same id to the next request: it replaces the orphan and is queued once.
@@ -92,7 +92,7 @@ public sealed class DeepReorgTests(HardhatNode node, PostgresServer postgres)
         var replacement = (await world.Stores.Requests.GetAsync(key))!;
         Assert.Equal(RequestStatus.Discovered, replacement.State.Status);
         Assert.Equal(SecondInput, replacement.Request.Input);
-        Assert.Equal([id, id], world.Scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([id, id], world.Scheduler.Queued.Select(k => k.RequestId));
         var archived = Assert.Single(await world.Stores.Requests.ListSupersededAsync(key));
         Assert.Equal(FirstInput, archived.Request.Input);
         Assert.Equal(RequestStatus.Orphaned, archived.State.Status);
@@ -126,14 +126,14 @@ public sealed class DeepReorgTests(HardhatNode node, PostgresServer postgres)
         var archived = Assert.Single(await world.Stores.Requests.ListSupersededAsync(key));
         Assert.Equal(RequestStatus.SettledElsewhere, archived.State.Status);
         Assert.Equal(FirstInput, archived.Request.Input);
-        Assert.Equal([id, id], world.Scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([id, id], world.Scheduler.Queued.Select(k => k.RequestId));
 
         // Reading the range again (as after a crash before the cursor write) changes nothing and queues nothing.
         var deployment = world.Bed.Deployment.DeploymentBlock;
         await world.Stores.Cursors.SetAsync(new ChainCursor(HardhatNode.ChainId, world.Identity.OracleText, deployment,
             (await world.Bed.Rpc.GetBlockByNumberAsync(BlockTag.Number(deployment)))!.Hash));
         await world.CatchUpAsync();
-        Assert.Equal([id, id], world.Scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([id, id], world.Scheduler.Queued.Select(k => k.RequestId));
         Assert.Single(await world.Stores.Requests.ListSupersededAsync(key));
         Assert.Equal(replacement.Version, (await world.Stores.Requests.GetAsync(key))!.Version);
     }
@@ -150,7 +150,7 @@ public sealed class DeepReorgTests(HardhatNode node, PostgresServer postgres)
         await requester.WaitForReceiptAsync(signed.Hash, ChainTestbed.Timeout);
         await node.RpcAsync("hardhat_mine", "0x" + Confirmations.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
         await world.CatchUpAsync();
-        var id = Assert.Single(world.Scheduler.Inference).RequestId;
+        var id = Assert.Single(world.Scheduler.Queued).RequestId;
         var key = world.Key(id);
 
         // The fork drops the transaction: the request is orphaned.
@@ -169,7 +169,7 @@ public sealed class DeepReorgTests(HardhatNode node, PostgresServer postgres)
         var revived = (await world.Stores.Requests.GetAsync(key))!;
         Assert.Equal(RequestStatus.Discovered, revived.State.Status);
         Assert.Equal(signed.Hash, revived.Request.Log.TransactionHash);
-        Assert.Equal([id, id], world.Scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([id, id], world.Scheduler.Queued.Select(k => k.RequestId));
         var archived = Assert.Single(await world.Stores.Requests.ListSupersededAsync(key));
         Assert.Equal(RequestStatus.Orphaned, archived.State.Status);
     }

@@ -39,7 +39,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var scheduler = new RecordingScheduler();
         await CatchUpAsync(Listener(context, stores, scheduler), identity);
 
-        Assert.Equal(ids, scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal(ids, scheduler.Queued.Select(k => k.RequestId));
         foreach (var id in ids)
         {
             var stored = await stores.Requests.GetAsync(new RequestKey(HardhatNode.ChainId, identity.OracleText, id));
@@ -52,7 +52,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         await stores.Cursors.SetAsync(new Core.Ports.ChainCursor(HardhatNode.ChainId, identity.OracleText, bed.Deployment.DeploymentBlock,
             (await bed.Rpc.GetBlockByNumberAsync(BlockTag.Number(bed.Deployment.DeploymentBlock)))!.Hash));
         await CatchUpAsync(Listener(context, stores, scheduler), identity);
-        Assert.Equal(3, scheduler.Inference.Count);
+        Assert.Equal(3, scheduler.Queued.Count);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var identity = await context.GetIdentityAsync();
         var before = new RecordingScheduler();
         await CatchUpAsync(Listener(context, stores, before), identity);
-        Assert.Equal([first], before.Inference.Select(k => k.RequestId));
+        Assert.Equal([first], before.Queued.Select(k => k.RequestId));
 
         // "Down" while two more requests arrive; a new instance (a restart) picks up exactly those.
         var second = (await bed.RequestAsync(requester)).RequestId;
@@ -75,7 +75,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var after = new RecordingScheduler();
         await CatchUpAsync(Listener(context, stores, after), identity);
 
-        Assert.Equal([second, third], after.Inference.Select(k => k.RequestId));
+        Assert.Equal([second, third], after.Queued.Select(k => k.RequestId));
         var cursor = await stores.Cursors.GetAsync(HardhatNode.ChainId, identity.OracleText);
         var block = await bed.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor!.BlockNumber));
         Assert.Equal(Hex.Encode(block!.Hash), Hex.Encode(cursor.BlockHash));
@@ -95,17 +95,17 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
 
         var (id, block) = await bed.RequestAsync(requester);
         await CatchUpAsync(listener, identity);
-        Assert.Empty(scheduler.Inference);
+        Assert.Empty(scheduler.Queued);
         var cursor = await stores.Cursors.GetAsync(HardhatNode.ChainId, identity.OracleText);
         Assert.True(cursor is null || cursor.BlockNumber < block, "the cursor must stay below the unconfirmed block");
 
         await node.RpcAsync("hardhat_mine", "0x2");
         await CatchUpAsync(listener, identity);
-        Assert.Empty(scheduler.Inference);
+        Assert.Empty(scheduler.Queued);
 
         await node.RpcAsync("hardhat_mine", "0x1");
         await CatchUpAsync(listener, identity);
-        Assert.Equal([id], scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([id], scheduler.Queued.Select(k => k.RequestId));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var snapshot = (await node.RpcAsync("evm_snapshot")).GetString();
         var (orphanId, orphanBlock) = await bed.RequestAsync(requester, [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
         await CatchUpAsync(listener, identity);
-        Assert.Equal([orphanId], scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([orphanId], scheduler.Queued.Select(k => k.RequestId));
         var orphanCursor = await stores.Cursors.GetAsync(HardhatNode.ChainId, identity.OracleText);
         Assert.Equal(orphanBlock, orphanCursor!.BlockNumber);
 
@@ -150,7 +150,7 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
         var replacement = await stores.Requests.GetAsync(key);
         Assert.Equal(RequestStatus.Discovered, replacement!.State.Status);
         Assert.Equal([0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2], replacement.Request.Input);
-        Assert.Equal([orphanId, replacementId, nextId], scheduler.Inference.Select(k => k.RequestId));
+        Assert.Equal([orphanId, replacementId, nextId], scheduler.Queued.Select(k => k.RequestId));
         Assert.NotNull(await stores.Requests.GetAsync(new RequestKey(HardhatNode.ChainId, identity.OracleText, nextId)));
     }
 }

@@ -144,38 +144,24 @@ internal sealed class Stores : IAsyncDisposable
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }
 
-/// <summary>Records what the listener queued (the job system is not under test here).</summary>
+/// <summary>Records what the listener and the receipt tracker queued (the job system is not under test here).</summary>
 internal sealed class RecordingScheduler : IJobScheduler
 {
-    private readonly List<RequestKey> _inference = [];
-    private readonly List<RequestKey> _submission = [];
+    private readonly List<RequestKey> _queued = [];
 
-    public IReadOnlyList<RequestKey> Inference
+    /// <summary>Every key queued, in order (a key queued twice appears twice).</summary>
+    public IReadOnlyList<RequestKey> Queued
     {
         get
         {
-            lock (_inference) return _inference.ToArray();
+            lock (_queued) return _queued.ToArray();
         }
     }
 
-    public IReadOnlyList<RequestKey> Submission
+    public IReadOnlyList<string> Enqueue(IReadOnlyList<RequestKey> keys)
     {
-        get
-        {
-            lock (_submission) return _submission.ToArray();
-        }
-    }
-
-    public string EnqueueInference(RequestKey key)
-    {
-        lock (_inference) _inference.Add(key);
-        return "inference-" + key;
-    }
-
-    public string EnqueueSubmission(RequestKey key)
-    {
-        lock (_submission) _submission.Add(key);
-        return "submission-" + key;
+        lock (_queued) _queued.AddRange(keys);
+        return ["job-" + string.Join("+", keys)];
     }
 }
 

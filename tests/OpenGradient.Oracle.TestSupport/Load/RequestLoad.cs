@@ -55,4 +55,55 @@ public sealed class RequestLoad(Uri rpcUrl, Address oracle, ulong chainId)
             }).ConfigureAwait(false);
         return sent.OrderBy(s => s.RequestId).ToArray();
     }
+
+    /// <summary>
+    /// Signs and broadcasts <paramref name="count"/> requests without waiting for them to be mined (for a devnet with
+    /// automine off, where they wait in the mempool until the caller mines them all at once). Returns the transaction
+    /// hashes; <see cref="CollectAsync"/> turns them into sent requests once mined.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]>> BroadcastAsync(IReadOnlyList<PrivateKey> accounts, int count,
+        Func<int, RequestSpec> spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(spec);
+        var hashes = new ConcurrentBag<byte[]>();
+        var next = -1;
+        await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = accounts.Count, CancellationToken = cancellationToken },
+            async (key, ct) =>
+            {
+                using var rpc = new EthRpcClient(rpcUrl);
+                var sender = new TransactionSender(rpc, key, chainId);
+                var nonce = await rpc.GetTransactionCountAsync(key.Address, BlockTag.Pending, ct).ConfigureAwait(false);
+                var fees = await new FeePolicy().SuggestAsync(rpc, ct).ConfigureAwait(false);
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count)
+                {
+                    var s = spec(i);
+                    var deadline = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
+                    var call = new TransactionCall(oracle,
+                        InferenceOracleContract.EncodeRequestInference(s.ModelId, s.Input, s.CallbackGasLimit, s.Redundancy, deadline), s.Fee);
+                    var signed = sender.Sign(call, nonce++, GasLimit, fees);
+                    await rpc.SendRawTransactionAsync(signed.Raw.ToArray(), ct).ConfigureAwait(false);
+                    hashes.Add(signed.Hash);
+                }
+            }).ConfigureAwait(false);
+        return hashes.ToArray();
+    }
+
+    /// <summary>The requests that the mined transactions <paramref name="hashes"/> created; null while any is unmined.</summary>
+    public async Task<IReadOnlyList<SentRequest>?> CollectAsync(IReadOnlyList<byte[]> hashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        using var rpc = new EthRpcClient(rpcUrl);
+        var sent = new List<SentRequest>(hashes.Count);
+        foreach (var hash in hashes)
+        {
+            var receipt = await rpc.GetTransactionReceiptAsync(hash, cancellationToken).ConfigureAwait(false);
+            if (receipt is null) return null;
+            var log = receipt.Logs.First(l => l.Address == oracle && InferenceOracleContract.IsInferenceRequestedEvent(l.Topics));
+            var requested = InferenceOracleContract.DecodeInferenceRequestedEvent(log.Topics, log.Data);
+            sent.Add(new SentRequest(requested.RequestId, receipt.TransactionHash, receipt.BlockNumber, Stopwatch.GetTimestamp()));
+        }
+        return sent.OrderBy(s => s.RequestId).ToArray();
+    }
 }
