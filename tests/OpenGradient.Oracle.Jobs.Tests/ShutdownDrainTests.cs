@@ -17,7 +17,7 @@ namespace OpenGradient.Oracle.Jobs.Tests;
 public sealed class ShutdownDrainTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     [Fact]
-    public async Task Stopping_the_host_lets_a_running_inference_finish_and_takes_no_new_job()
+    public async Task Stopping_the_host_lets_a_running_job_finish_its_inference_and_submission()
     {
         var runner = new SlowRunner(TimeSpan.FromSeconds(2));
         var connectionString = await postgres.CreateDatabaseAsync("drain");
@@ -32,7 +32,8 @@ public sealed class ShutdownDrainTests(PostgresServer postgres) : IClassFixture<
             o.ShutdownTimeout = TimeSpan.FromSeconds(20);
         });
         builder.Services.AddSingleton<IInferenceRunner>(runner);
-        builder.Services.AddSingleton<IResultSubmitter>(new RecordingSubmitter());
+        var submitter = new RecordingSubmitter();
+        builder.Services.AddSingleton<IResultSubmitter>(submitter);
         using var host = builder.Build();
         await host.StartAsync();
         var store = host.Services.GetRequiredService<IRequestStore>();
@@ -44,8 +45,9 @@ public sealed class ShutdownDrainTests(PostgresServer postgres) : IClassFixture<
         await host.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 
         Assert.True(runner.Finished, "the running inference was cancelled instead of drained");
-        // Its outcome is stored; the submission job it queued waits for the next start (no new job was taken).
-        Assert.Equal(RequestStatus.Inferred, (await store.GetAsync(request.Key))!.State.Status);
+        // The job carries the request through submission, so draining it leaves nothing half-done.
+        Assert.Equal(RequestStatus.Submitted, (await store.GetAsync(request.Key))!.State.Status);
+        Assert.Single(submitter.For(request.Key));
     }
 
     [Fact]
