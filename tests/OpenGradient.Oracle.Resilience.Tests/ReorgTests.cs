@@ -53,6 +53,9 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
             c["Chain"]!["Confirmations"] = deep;
             // A failed submission waits this long before its retry: the listener sees the reorg well before.
             c["Jobs"]!["RetryDelaySeconds"] = new System.Text.Json.Nodes.JsonArray(60);
+            // Each result in its own fulfil, which the oracle refuses at simulation while the operator unbonds (a
+            // fulfilBatch does not revert for refused items: it would be mined and fail them on-chain instead).
+            c["Chain"]!["MaxBatchSize"] = 1;
         });
         var operatorKey = run.Devnet.Operators[0];
         // One request settled first, so the node has synchronised its nonce with the chain before the fork (the unbond
