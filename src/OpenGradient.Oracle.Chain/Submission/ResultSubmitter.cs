@@ -16,11 +16,12 @@ using OpenGradient.Oracle.Ethereum.Rpc;
 namespace OpenGradient.Oracle.Chain.Submission;
 
 /// <summary>
-/// Posts results. Callers (the submission jobs) enqueue and await; one loop takes what arrived within
-/// <see cref="ChainOptions.BatchWindow"/> (up to <see cref="ChainOptions.MaxBatchSize"/>) and sends fulfilments together
-/// with <c>fulfilBatch</c> (one result: <c>fulfil</c>) and each failure with <c>reportFailure</c>. A single loop also
-/// keeps nonces in broadcast order. For every transaction: simulate, sign, store (<see cref="IOutboundTransactionStore"/>)
-/// and only then broadcast, so a crash at any point leaves either nothing or a stored transaction to rebroadcast.
+/// Posts results. Callers (the request jobs) enqueue and await; a loop takes what arrived within
+/// <see cref="ChainOptions.BatchWindow"/> (up to <see cref="ChainOptions.MaxBatchSize"/>), and fulfilments go together
+/// with <c>fulfilBatch</c> (one result: <c>fulfil</c>), each failure with <c>reportFailure</c>. That loop simulates;
+/// a second one, fed by the first, takes the nonces, so they stay in broadcast order. For every transaction: simulate,
+/// sign, store (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any point leaves either
+/// nothing or a stored transaction to rebroadcast.
 /// </summary>
 public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitter
 {
@@ -38,7 +39,24 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// <summary>How long a filling batch waits for the next result before it goes as it is (at most the window).</summary>
     internal static readonly TimeSpan MaxIdleGap = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a result arriving alone under light load waits for results handed in with it.</summary>
+    internal static readonly TimeSpan LoneResultGrace = TimeSpan.FromMilliseconds(5);
+
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Simulated batches waiting for the send loop: one waits while another is sent, so simulating the next batch
+    // overlaps with sending this one, and no more (a full pipeline would only age the simulations).
+    private readonly Channel<PreparedSend> _prepared = Channel.CreateBounded<PreparedSend>(
+        new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+
+    // Requests handed to the send loop, until their transaction is stored (or refused).
+    private readonly Dictionary<RequestKey, Task<SubmissionReceipt>> _inFlight = [];
+
+    /// <summary>How long one fee quote (eth_feeHistory + eth_maxPriorityFeePerGas) is reused. The max fee carries twice
+    /// the base fee as headroom, far more than a second can move it.</summary>
+    internal static readonly TimeSpan FeeQuoteLifetime = TimeSpan.FromSeconds(1);
+
+    private (Fees Fees, DateTimeOffset At)? _feeQuote;
 
     // Size of the batch sent last: tells light load (send at once) from heavy (wait the window for company).
     private int _lastBatchSize;
@@ -82,7 +100,26 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         return receipts[0];
     }
 
+    /// <summary>
+    /// Two loops in a pipeline: one gathers a batch, checks what was already sent and simulates it (eth_estimateGas);
+    /// the other prices, takes the nonce, signs, stores and broadcasts. While one batch is being sent the next is being
+    /// simulated, and nonces stay in broadcast order because only the second loop takes them.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var sending = SendLoopAsync(stoppingToken);
+        try
+        {
+            await PrepareLoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _prepared.Writer.TryComplete();
+        }
+        await sending.ConfigureAwait(false);
+    }
+
+    private async Task PrepareLoopAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Pending>();
         try
@@ -103,13 +140,34 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
+    private async Task SendLoopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var send in _prepared.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+                await CommitAsync(send, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            while (_prepared.Reader.TryRead(out var send))
+            {
+                foreach (var p in send.Items) p.Done.TrySetCanceled(stoppingToken);
+                Release(send);
+            }
+        }
+    }
+
     private async Task FillAsync(List<Pending> batch, CancellationToken stoppingToken)
     {
         var max = _context.Options.MaxBatchSize;
-        var deadline = _time.GetUtcNow() + _context.Options.BatchWindow;
-        // Under load results arrive a few milliseconds apart; once none has come for this long the stream has dried
-        // up, and waiting out the rest of the window would only delay the results already here.
-        var idleGap = TimeSpan.FromTicks(Math.Min(MaxIdleGap.Ticks, _context.Options.BatchWindow.Ticks));
+        // Light load (this result and the last batch both alone): waiting the window for company would only add it to
+        // the settle latency, so a lone result waits just long enough for results handed in at the same moment (one
+        // job's group) to join it. Under load results queue up while a batch is being sent, and the window applies;
+        // even then, once none has come for MaxIdleGap the stream has dried up and the batch goes as it is.
+        var lone = batch.Count == 1 && _lastBatchSize <= 1;
+        var window = lone ? LoneResultGrace : _context.Options.BatchWindow;
+        var deadline = _time.GetUtcNow() + window;
+        var idleGap = lone ? LoneResultGrace : TimeSpan.FromTicks(Math.Min(MaxIdleGap.Ticks, window.Ticks));
         while (batch.Count < max)
         {
             if (_queue.Reader.TryRead(out var next))
@@ -117,16 +175,13 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 batch.Add(next);
                 continue;
             }
-            // Light load (this result and the last batch both alone): waiting for company would only add the window
-            // to the settle latency. Under load results queue up while a batch is being sent, so the window applies.
-            if (batch.Count == 1 && _lastBatchSize <= 1) break;
             var remaining = deadline - _time.GetUtcNow();
             if (remaining <= TimeSpan.Zero) return;
-            using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            window.CancelAfter(remaining < idleGap ? remaining : idleGap);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            wait.CancelAfter(remaining < idleGap ? remaining : idleGap);
             try
             {
-                if (!await _queue.Reader.WaitToReadAsync(window.Token).ConfigureAwait(false)) return;
+                if (!await _queue.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) return;
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -142,7 +197,6 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         {
             identity = await _context.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
             await EnsureSenderAsync(identity, cancellationToken).ConfigureAwait(false);
-            if (_gapSuspected) await CloseNonceGapAsync(identity, cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // handed to the callers, who retry
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -158,7 +212,11 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         {
             var first = group.First();
             foreach (var twin in group.Skip(1)) _ = Forward(first.Done.Task, twin.Done);
-            firsts.Add(first);
+            // Handed to the send loop but maybe not stored yet (so the store cannot tell): share that answer.
+            Task<SubmissionReceipt>? inFlight;
+            lock (_inFlight) inFlight = _inFlight.GetValueOrDefault(group.Key);
+            if (inFlight is not null) _ = Forward(inFlight, first.Done);
+            else firsts.Add(first);
         }
         // The already-sent checks are independent reads: made side by side, a full batch costs one round trip, not one each.
         var live = firsts.Select(p => LiveTransactionOrErrorAsync(p.Result.Request.Key, cancellationToken)).ToArray();
@@ -173,12 +231,12 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
 
         foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
-            await SendAsync(identity, [failure], await failure.FailureReport!.ConfigureAwait(false), 0, cancellationToken).ConfigureAwait(false);
+            await PrepareAsync(identity, [failure], await failure.FailureReport!.ConfigureAwait(false), 0, cancellationToken).ConfigureAwait(false);
 
         var fulfilments = fresh.Where(p => p.Result.Outcome.IsSuccess).ToList();
         if (fulfilments.Count == 1)
         {
-            await SendAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(await fulfilments[0].Fulfilment!.ConfigureAwait(false)), 0, cancellationToken)
+            await PrepareAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(await fulfilments[0].Fulfilment!.ConfigureAwait(false)), 0, cancellationToken)
                 .ConfigureAwait(false);
         }
         else if (fulfilments.Count > 1)
@@ -191,7 +249,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 return limit == 0 ? sum : sum + limit + limit / 63 + 100_000;
             });
             var data = InferenceOracleContract.EncodeFulfilBatch(await Task.WhenAll(fulfilments.Select(p => p.Fulfilment!)).ConfigureAwait(false));
-            await SendAsync(identity, fulfilments, data, callbackGas, cancellationToken).ConfigureAwait(false);
+            await PrepareAsync(identity, fulfilments, data, callbackGas, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -267,18 +325,53 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         _gapSuspected = false;
     }
 
-    /// <summary>Simulates, signs, stores, broadcasts; completes the items' tasks with the receipt or the error.</summary>
-    private async Task SendAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong extraGas, CancellationToken cancellationToken)
+    /// <summary>Simulates the call and hands it to the send loop; a refusal completes the items' tasks here.</summary>
+    private async Task PrepareAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong extraGas, CancellationToken cancellationToken)
     {
+        ulong gas;
         try
         {
-            var receipt = await SendCoreAsync(identity, items, data, extraGas, cancellationToken).ConfigureAwait(false);
-            foreach (var p in items) p.Done.TrySetResult(receipt);
+            gas = await _sender!.EstimateAsync(new TransactionCall(identity.Oracle, data), cancellationToken).ConfigureAwait(false) + extraGas;
         }
         catch (ContractRevertedException e) when (e.Stage == RevertStage.Simulation && e.ErrorName is { } name && NotNeededErrors.Contains(name))
         {
             LogNotNeeded(string.Join(", ", items.Select(p => p.Result.Request.Key.ToString())), name);
             foreach (var p in items) p.Done.TrySetException(new SubmissionNotNeededException($"the oracle refused the result: {e.Reason}", e));
+            return;
+        }
+#pragma warning disable CA1031 // handed to the callers, who retry
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogSendFailed(string.Join(", ", items.Select(p => p.Result.Request.Key.ToString())), e);
+            foreach (var p in items) p.Done.TrySetException(e);
+            return;
+        }
+        var send = new PreparedSend(identity, items, data, gas);
+        lock (_inFlight)
+        {
+            foreach (var p in items) _inFlight[p.Result.Request.Key] = p.Done.Task;
+        }
+        try
+        {
+            await _prepared.Writer.WriteAsync(send, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Release(send);
+            throw;
+        }
+    }
+
+    /// <summary>Prices, signs, stores, broadcasts; completes the items' tasks with the receipt or the error.</summary>
+    private async Task CommitAsync(PreparedSend send, CancellationToken cancellationToken)
+    {
+        var items = send.Items;
+        try
+        {
+            if (_gapSuspected) await CloseNonceGapAsync(send.Identity, cancellationToken).ConfigureAwait(false);
+            var receipt = await SendCoreAsync(send.Identity, items, send.Data, send.Gas, cancellationToken).ConfigureAwait(false);
+            foreach (var p in items) p.Done.TrySetResult(receipt);
         }
 #pragma warning disable CA1031 // handed to the callers, who retry
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -287,13 +380,26 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             LogSendFailed(string.Join(", ", items.Select(p => p.Result.Request.Key.ToString())), e);
             foreach (var p in items) p.Done.TrySetException(e);
         }
+        finally
+        {
+            // Stored (or refused) by now: from here the store answers for these requests.
+            Release(send);
+        }
     }
 
-    private async Task<SubmissionReceipt> SendCoreAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong extraGas, CancellationToken cancellationToken)
+    private void Release(PreparedSend send)
+    {
+        lock (_inFlight)
+        {
+            foreach (var p in send.Items)
+                if (_inFlight.TryGetValue(p.Result.Request.Key, out var t) && t == p.Done.Task) _inFlight.Remove(p.Result.Request.Key);
+        }
+    }
+
+    private async Task<SubmissionReceipt> SendCoreAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong gas, CancellationToken cancellationToken)
     {
         var sender = _sender!;
         var call = new TransactionCall(identity.Oracle, data);
-        var gas = await sender.EstimateAsync(call, cancellationToken).ConfigureAwait(false) + extraGas;
         var fees = await FeesWithinCapAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -352,11 +458,14 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// finds the transaction once it is sent).</summary>
     private async Task<Fees> FeesWithinCapAsync(CancellationToken cancellationToken)
     {
+        if (_feeQuote is { } quote && _time.GetUtcNow() - quote.At < FeeQuoteLifetime) return quote.Fees;
         for (var waits = 0; ; waits++)
         {
             try
             {
-                return await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
+                var fees = await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
+                _feeQuote = (fees, _time.GetUtcNow());
+                return fees;
             }
             catch (FeeCapExceededException e)
             {
@@ -384,6 +493,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         return InferenceOracleContract.EncodeReportFailure(new InferenceOracleContract.FailureReport(
             request.Key.RequestId, RequestEvents.ToContract(request.Request), new BigInteger(reason), _runtime, signature.ToBytes()));
     }
+
+    /// <summary>A simulated call with the results it carries, waiting for a nonce.</summary>
+    private sealed record PreparedSend(ChainIdentity Identity, IReadOnlyList<Pending> Items, byte[] Data, ulong Gas);
 
     /// <summary>A result waiting for the send loop, with its signed fulfilment (success) or encoded failure report
     /// being prepared.</summary>

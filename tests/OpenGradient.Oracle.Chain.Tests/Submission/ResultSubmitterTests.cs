@@ -138,6 +138,39 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
+    public async Task Results_submitted_again_while_earlier_batches_are_still_in_flight_get_the_one_transaction_that_carries_them()
+    {
+        // Re-run jobs hand in the same results while the loop is busy simulating one batch and sending another: each
+        // request must still end up in exactly one transaction, whichever step its twin meets it at.
+        await using var s = await SetUpAsync(6);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            var results = s.Requests.Select((r, i) => new ResultSubmission(r, InferenceOutcome.Success(Output((byte)i, 9)))).ToArray();
+            var calls = new List<(int Index, Task<SubmissionReceipt> Receipt)>();
+            for (var round = 0; round < 4; round++)
+            {
+                for (var i = 0; i < results.Length; i++) calls.Add((i, submitter.SubmitAsync([results[i]])));
+                await Task.Delay(15 * round);
+            }
+            await Task.WhenAll(calls.Select(c => c.Receipt));
+
+            for (var i = 0; i < results.Length; i++)
+            {
+                var hashes = calls.Where(c => c.Index == i).Select(c => Hex.Encode(c.Receipt.Result.TransactionHash)).Distinct().ToArray();
+                var stored = await s.Stores.Transactions.ListForRequestAsync(s.Requests[i].Key);
+                Assert.Equal(Hex.Encode(Assert.Single(stored).Hash), Assert.Single(hashes));
+            }
+            foreach (var r in s.Requests) Assert.Equal(2, await s.Bed.StatusAsync(r.Key.RequestId)); // settled
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Submitting_the_same_request_again_returns_the_transaction_that_already_carries_it()
     {
         await using var s = await SetUpAsync(1);
