@@ -38,8 +38,9 @@ Report("e2e.raw_call_rate", rawRate, "calls/s");
 Report("e2e.parallel_intake_rate", intakeRate, "calls/s");
 
 // 2. Throughput. The node processes (1 or 2) start idle and ready; the load is broadcast with automine off and then
-// mined at once, and the clock runs from that moment to the last settlement: the node's fulfilment capacity, without
-// its start-up in the figure and with both scale-out workers ready before the first request appears.
+// mined at once, and the clock runs from the moment it is all on the chain to the last settlement: the node's
+// fulfilment capacity, without its start-up in the figure and with both scale-out workers ready before the first
+// request appears.
 var unbatched = await ThroughputAsync("unbatched", workers: 1, maxBatch: 1);
 Report("e2e.unbatched.fulfilled_rate", unbatched.Rate, "req/s");
 Report("e2e.unbatched.ratio_to_raw", unbatched.Rate / rawRate, "x");
@@ -103,10 +104,11 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
         try
         {
             hashes = await load.BroadcastAsync(devnet.Users.Take(Accounts).ToArray(), requests, Spec);
-            minedAt = Stopwatch.GetTimestamp();
-            // A block holds only so many requests: mine until none is left waiting.
+            // A block holds only so many requests: mine until none is left waiting. The clock starts once they are all
+            // on the chain, which is when a node can first see them all.
             do await hardhat.RpcAsync("evm_mine");
             while ((await hardhat.RpcAsync("eth_getBlockByNumber", "pending", false)).GetProperty("transactions").GetArrayLength() > 0);
+            minedAt = Stopwatch.GetTimestamp();
         }
         finally
         {
@@ -116,7 +118,7 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
         var sent = await load.CollectAsync(hashes) ?? throw new InvalidOperationException("a request was not mined");
         var watcher = new SettlementWatcher(rpc, devnet.Deployment.InferenceOracle, head + 1);
         await watcher.WaitForAllAsync(sent.Select(s => s.RequestId), TimeSpan.FromMinutes(5));
-        // From the mining of the load to the moment the last settlement was seen.
+        // From the load being on the chain to the moment the last settlement was seen.
         var elapsed = Stopwatch.GetElapsedTime(minedAt, watcher.Settled.Values.Max(v => v.SeenAtTicks));
         var rate = requests / elapsed.TotalSeconds;
         var peak = nodes.Max(n => n.PeakMemoryBytes() ?? 0) / (1024.0 * 1024.0);

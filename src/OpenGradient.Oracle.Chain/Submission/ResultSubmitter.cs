@@ -124,6 +124,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         var batch = new List<Pending>();
         try
         {
+            await WarmUpAsync(stoppingToken).ConfigureAwait(false);
             while (true)
             {
                 batch.Clear();
@@ -137,6 +138,22 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         {
             foreach (var p in batch) p.Done.TrySetCanceled(stoppingToken);
             while (_queue.Reader.TryRead(out var p)) p.Done.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    /// <summary>Reconciles the nonce before the first result arrives, so the first batch does not wait for it. A failure
+    /// here is only logged: the first batch tries again (and hands any error to its callers).</summary>
+    private async Task WarmUpAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await EnsureSenderAsync(await _context.GetIdentityAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // retried by the first batch
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogWarmUpFailed(e.Message);
         }
     }
 
@@ -509,6 +526,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
         public TaskCompletionSource<SubmissionReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    [LoggerMessage(EventId = 5207, Level = LogLevel.Warning, Message = "Could not reconcile the operator nonce at start ({Error}); the first submission tries again")]
+    private partial void LogWarmUpFailed(string error);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Sent {TxHash} (nonce {Nonce}, {Method}, {Count} results)")]
     private partial void LogSent(string txHash, ulong nonce, int count, string method);
