@@ -42,8 +42,13 @@ public sealed class ChainOptions
     /// <summary>Refuse to sign above this max fee per gas (gwei); null means no cap.</summary>
     public decimal? MaxFeePerGasGwei { get; set; }
 
-    /// <summary>A transaction not mined after this long is broadcast again (same bytes).</summary>
+    /// <summary>A transaction not mined after this long is bumped (see <see cref="GasBumpPercent"/>).</summary>
     public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A transaction still pending after the chain has grown by this many blocks since it was (last) sent is
+    /// bumped too, whichever of this and <see cref="ReceiptTimeout"/> comes first: blocks that keep leaving it out say
+    /// its fees are too low. 0 turns the block count off.</summary>
+    public int BumpAfterBlocks { get; set; } = 5;
 
     /// <summary>When a transaction is not mined within <see cref="ReceiptTimeout"/>, it is replaced by one with the
     /// same nonce and fees raised by this percentage (at least the market's, at most <see cref="MaxFeePerGasGwei"/>).
@@ -101,6 +106,8 @@ internal sealed class ChainOptionsValidator : IValidateOptions<ChainOptions>
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Chain:MaxBatchSize is {o.MaxBatchSize}; use 1..256"));
         if (o.BatchWindow < TimeSpan.Zero)
             errors.Add("Chain:BatchWindow must not be negative");
+        if (o.BumpAfterBlocks is < 0 or > 10000)
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Chain:BumpAfterBlocks is {o.BumpAfterBlocks}; use 0 (off) or 1..10000"));
         if (o.GasBumpPercent != 0 && o.GasBumpPercent is < 10 or > 1000)
             errors.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Chain:GasBumpPercent is {o.GasBumpPercent}; use 0 (no bumping) or 10..1000 (nodes refuse replacements below +10%)"));

@@ -19,7 +19,8 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// <see cref="ChainOptions.ReceiptTimeout"/> (and all pending ones at start-up), and moves each submitted request to
 /// its final state from what the receipt says about it: Settled, SettledElsewhere (someone else was first) or
 /// FailedOnChain. A transaction whose nonce was taken by another sends its requests back for a new submission.
-/// A transaction still not mined after the timeout is replaced by one with the same nonce and bumped fees
+/// A transaction still not mined after the timeout (or after <see cref="ChainOptions.BumpAfterBlocks"/> blocks, whichever
+/// comes first) is replaced by one with the same nonce and bumped fees
 /// (<see cref="ChainOptions.GasBumpPercent"/>, capped by <see cref="ChainOptions.MaxFeePerGasGwei"/>); whichever of
 /// the two is mined wins, the other is recorded as Replaced, and the request settles from the winner's receipt.
 /// </summary>
@@ -31,6 +32,10 @@ public sealed partial class ReceiptTracker(
     private const int SweepLimit = 500;
     private readonly FeePolicy _fees = new() { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastBroadcast = new(StringComparer.Ordinal);
+
+    // The chain head when each pending transaction was first seen pending (or last rebroadcast), for BumpAfterBlocks.
+    // Kept in memory: after a restart the count starts again, and ReceiptTimeout still applies from the stored time.
+    private readonly ConcurrentDictionary<string, ulong> _pendingSinceBlock = new(StringComparer.Ordinal);
 
     private protected override TimeSpan IdleDelay => Context.Options.ReceiptPollInterval;
 
@@ -57,6 +62,7 @@ public sealed partial class ReceiptTracker(
                 var status = mined.Status;
                 await transactions.RecordReceiptAsync(identity.ChainId, tx.Hash, mined, cancellationToken).ConfigureAwait(false);
                 _lastBroadcast.TryRemove(Hex.Encode(tx.Hash), out _);
+                _pendingSinceBlock.TryRemove(Hex.Encode(tx.Hash), out _);
                 LogMined(Hex.Encode(tx.Hash), tx.Nonce, status, receipt.BlockNumber, receipt.GasUsed);
                 _metrics.SubmissionMined(receipt.GasUsed, receipt.Succeeded);
                 foreach (var key in tx.Requests)
@@ -72,6 +78,7 @@ public sealed partial class ReceiptTracker(
             }
         }
 
+        ulong? head = null;
         foreach (var sameNonce in stuck.GroupBy(t => t.Nonce))
         {
             if (minedNonces.Contains(sameNonce.Key))
@@ -81,13 +88,24 @@ public sealed partial class ReceiptTracker(
                 {
                     await transactions.SetStatusAsync(identity.ChainId, loser.Hash, OutboundTransactionStatus.Replaced, null, cancellationToken).ConfigureAwait(false);
                     _lastBroadcast.TryRemove(Hex.Encode(loser.Hash), out _);
+                    _pendingSinceBlock.TryRemove(Hex.Encode(loser.Hash), out _);
                 }
                 continue;
             }
             // Only the newest (highest-fee) version of a nonce is kept alive.
             var newest = sameNonce.OrderBy(t => t.CreatedAt).Last();
-            if (Time.GetUtcNow() - LastBroadcast(newest) >= Context.Options.ReceiptTimeout)
+            var due = Time.GetUtcNow() - LastBroadcast(newest) >= Context.Options.ReceiptTimeout;
+            if (!due && Context.Options.BumpAfterBlocks > 0)
+            {
+                head ??= await Context.Rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+                var since = _pendingSinceBlock.GetOrAdd(Hex.Encode(newest.Hash), head.Value);
+                due = head.Value >= since + (ulong)Context.Options.BumpAfterBlocks;
+            }
+            if (due)
+            {
+                _pendingSinceBlock.TryRemove(Hex.Encode(newest.Hash), out _);
                 await BumpOrRebroadcastAsync(identity, newest, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // Requests that became Submitted after their transaction's receipt was recorded (the job records the submission

@@ -302,6 +302,66 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
+    public async Task A_transaction_left_out_of_BumpAfterBlocks_blocks_is_replaced_before_the_receipt_timeout()
+    {
+        await using var s = await SetUpAsync(1);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        var stored = (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!;
+        var outcome = InferenceOutcome.Success(Output(6, 1));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+
+        await node.RpcAsync("evm_setAutomine", false);
+        try
+        {
+            var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
+            await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+            var options = s.Bed.Options(o =>
+            {
+                o.ReceiptTimeout = TimeSpan.FromHours(1); // only the block count can trigger the bump here
+                o.BumpAfterBlocks = 2;
+            });
+            using var context = await ChainTestbed.ContextAsync(options, s.Bed.Key(OperatorA));
+            var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+                Loggers.For<ReceiptTracker>());
+            var sent = Assert.Single(await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key));
+
+            // Blocks whose base fee is above what the transaction offers leave it out.
+            async Task MineWithoutItAsync() =>
+                await MineWithBaseFeeAsync(sent.MaxFeePerGas * 4);
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+            await MineWithoutItAsync();
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+            Assert.Single(await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key)); // one block: not yet
+            await MineWithoutItAsync();
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+            var versions = await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key);
+            Assert.Equal(2, versions.Count);
+            Assert.All(versions, v => Assert.Equal(receipt.Nonce, v.Nonce));
+            Assert.True(versions[1].MaxFeePerGas > versions[0].MaxFeePerGas);
+
+            await MineWithBaseFeeAsync(1);
+            await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+            Assert.Equal(OutboundTransactionStatus.Replaced, (await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, versions[0].Hash))!.Status);
+            Assert.Equal(OutboundTransactionStatus.Mined, (await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, versions[1].Hash))!.Status);
+            Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId));
+        }
+        finally
+        {
+            await node.RpcAsync("evm_setAutomine", true);
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task MineWithBaseFeeAsync(System.Numerics.BigInteger baseFee)
+    {
+        await node.RpcAsync("hardhat_setNextBlockBaseFeePerGas", "0x" + baseFee.ToString("x", System.Globalization.CultureInfo.InvariantCulture).TrimStart('0'));
+        await node.RpcAsync("evm_mine");
+    }
+
+    [Fact]
     public async Task A_transaction_stuck_in_the_mempool_is_replaced_with_higher_fees_and_the_request_settles_once()
     {
         await using var s = await SetUpAsync(1);
