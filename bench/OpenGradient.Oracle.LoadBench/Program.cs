@@ -1,7 +1,7 @@
-// End-to-end throughput and latency of the oracle node on a Hardhat devnet (automine) with PostgreSQL.
+// End-to-end throughput and latency of the oracle node on a Hardhat devnet with PostgreSQL.
 // Prints one line per figure, "bench: <name> <value> <unit>", for scripts/bench.sh to collect.
 //
-//   dotnet run -c Release --project bench/OpenGradient.Oracle.LoadBench -- [requests=200]
+//   dotnet run -c Release --project bench/OpenGradient.Oracle.LoadBench -- [requests=200] (bench.sh passes 500)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
