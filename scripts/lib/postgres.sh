@@ -68,7 +68,9 @@ pg_start() {
       || { echo "postgres.sh: initdb failed, see $dir.initdb.log" >&2; return 1; }
   fi
   if _pg_as "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then return 0; fi
-  opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
+  # A node holds about Jobs:WorkerCount connections (Hangfire workers wait for new jobs on LISTEN) plus its pool;
+  # tests run up to three nodes on one server next to their own clients, past the default limit of 100.
+  opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400"
   if [[ "${PG_FAST:-0}" == 1 ]]; then
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi

@@ -60,7 +60,17 @@ public sealed class QuorumTests(HardhatNode node, PostgresServer postgres, ITest
         await using var b = honestB;
 
         var watcher = new SettlementWatcher(rpc, devnet.Deployment.InferenceOracle, from);
-        await watcher.WaitForAllAsync([sent.RequestId], TimeSpan.FromSeconds(90));
+        try
+        {
+            await watcher.WaitForAllAsync([sent.RequestId], TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            // What the late node did is the first thing to read when it did not settle.
+            output.WriteLine("---- late honest node ----\n" + honestB.Output);
+            output.WriteLine("---- first honest node ----\n" + honestA.Output);
+            throw;
+        }
         var settlement = watcher.Settled[sent.RequestId];
         Assert.Null(settlement.FailureReason);
         var honestVote = votes.Single(v => v.Operator == honest).Vote;

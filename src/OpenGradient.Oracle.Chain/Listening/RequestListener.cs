@@ -24,6 +24,9 @@ public sealed partial class RequestListener(
     private readonly IOracleMetrics _metrics = metrics ?? NullOracleMetrics.Instance;
     private readonly ReorgReconciler _reorgs = new(context, requests, scheduler, metrics ?? NullOracleMetrics.Instance, logger);
     private readonly Lock _progressLock = new();
+
+    // Requests stored by an earlier poll whose jobs could not be queued (the job store refused); polls run one at a time.
+    private readonly List<RequestKey> _unqueued = [];
     private DateTimeOffset? _lastPollCompletedAt;
     private ulong? _lastProcessedBlock;
 
@@ -68,6 +71,11 @@ public sealed partial class RequestListener(
     /// <summary>Reads the next range. Returns true when the listener is at the confirmed head (time to wait).</summary>
     internal override async Task<bool> PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {
+        if (_unqueued.Count > 0)
+        {
+            scheduler.Enqueue(_unqueued.ToArray());
+            _unqueued.Clear();
+        }
         var rpc = Context.Rpc;
         var cursor = await cursors.GetAsync(identity.ChainId, identity.OracleText, cancellationToken).ConfigureAwait(false);
         if (cursor is not null && !await CursorReorg.IsOnChainAsync(Context, cursor, cancellationToken).ConfigureAwait(false))
@@ -120,7 +128,19 @@ public sealed partial class RequestListener(
         var added = seen.Where((_, i) => isNew[i]).ToList();
         if (added.Count > 0)
         {
-            var jobs = string.Join(", ", scheduler.Enqueue(added.Select(r => r.Key).ToArray()));
+            var keys = added.Select(r => r.Key).ToArray();
+            string jobs;
+            try
+            {
+                jobs = string.Join(", ", scheduler.Enqueue(keys));
+            }
+            catch
+            {
+                // Stored but not queued: a replay of the range would find them known and queue nothing, so they are
+                // queued first thing at the next poll (after a restart, the start-up sweep queues them).
+                _unqueued.AddRange(keys);
+                throw;
+            }
             foreach (var request in added)
                 LogDiscovered(request.Key.ToString(), Hex.Encode(request.Request.ModelId), request.Log.BlockNumber, jobs);
         }

@@ -56,6 +56,29 @@ public sealed class RequestListenerTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
+    public async Task Requests_stored_while_the_job_store_refused_them_are_queued_at_the_next_poll()
+    {
+        using var bed = await ChainTestbed.DeployAsync(node);
+        await using var stores = await Stores.CreateAsync(postgres);
+        var requester = ChainTestbed.Sender(node, bed.Rpc, Requester);
+        var ids = new List<System.Numerics.BigInteger>();
+        for (var i = 0; i < 2; i++) ids.Add((await bed.RequestAsync(requester)).RequestId);
+        using var context = await ChainTestbed.ContextAsync(bed.Options(), bed.Key(3));
+        var identity = await context.GetIdentityAsync();
+        var scheduler = new RecordingScheduler { FailNext = 1 };
+        var listener = Listener(context, stores, scheduler);
+
+        // The requests are stored, then queueing them fails: the poll fails and the cursor stays where it was.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => listener.PollOnceAsync(identity, CancellationToken.None));
+        Assert.Empty(scheduler.Queued);
+        Assert.NotNull(await stores.Requests.GetAsync(new RequestKey(HardhatNode.ChainId, identity.OracleText, ids[0])));
+
+        // The next poll re-reads the range, where both are known by now, and still queues them, once.
+        await CatchUpAsync(listener, identity);
+        Assert.Equal(ids, scheduler.Queued.Select(k => k.RequestId));
+    }
+
+    [Fact]
     public async Task A_new_listener_resumes_from_the_stored_cursor_and_backfills_what_it_missed()
     {
         using var bed = await ChainTestbed.DeployAsync(node);

@@ -307,16 +307,9 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         await using var s = await SetUpAsync(1);
         var submitter = Submitter(s);
         await submitter.StartAsync(CancellationToken.None);
-        var stored = (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!;
-        var outcome = InferenceOutcome.Success(Output(6, 1));
-        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
-        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
-
-        await node.RpcAsync("evm_setAutomine", false);
         try
         {
-            var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
-            await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+            var receipt = await SubmitWithAutomineOffAsync(s, submitter, InferenceOutcome.Success(Output(6, 1)));
             var options = s.Bed.Options(o =>
             {
                 o.ReceiptTimeout = TimeSpan.FromHours(1); // only the block count can trigger the bump here
@@ -355,6 +348,18 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         }
     }
 
+    /// <summary>Takes the first request to Submitting, turns automine off and submits it: the transaction stays pending.</summary>
+    private async Task<SubmissionReceipt> SubmitWithAutomineOffAsync(Setup s, ResultSubmitter submitter, InferenceOutcome outcome)
+    {
+        var stored = (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!;
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+        await node.RpcAsync("evm_setAutomine", false);
+        var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
+        await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+        return receipt;
+    }
+
     private async Task MineWithBaseFeeAsync(System.Numerics.BigInteger baseFee)
     {
         await node.RpcAsync("hardhat_setNextBlockBaseFeePerGas", "0x" + baseFee.ToString("x", System.Globalization.CultureInfo.InvariantCulture).TrimStart('0'));
@@ -367,16 +372,9 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         await using var s = await SetUpAsync(1);
         var submitter = Submitter(s);
         await submitter.StartAsync(CancellationToken.None);
-        var stored = (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!;
-        var outcome = InferenceOutcome.Success(Output(4, 2));
-        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
-        stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
-
-        await node.RpcAsync("evm_setAutomine", false);
         try
         {
-            var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
-            await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+            var receipt = await SubmitWithAutomineOffAsync(s, submitter, InferenceOutcome.Success(Output(4, 2)));
             var options = s.Bed.Options(o => o.ReceiptTimeout = TimeSpan.FromMilliseconds(200));
             using var context = await ChainTestbed.ContextAsync(options, s.Bed.Key(OperatorA));
             var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,

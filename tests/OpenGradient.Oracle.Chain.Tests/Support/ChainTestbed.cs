@@ -158,9 +158,20 @@ internal sealed class RecordingScheduler : IJobScheduler
         }
     }
 
+    /// <summary>How many of the next Enqueue calls fail, as when the job store refuses a connection.</summary>
+    public int FailNext { get; set; }
+
     public IReadOnlyList<string> Enqueue(IReadOnlyList<RequestKey> keys)
     {
-        lock (_queued) _queued.AddRange(keys);
+        lock (_queued)
+        {
+            if (FailNext > 0)
+            {
+                FailNext--;
+                throw new InvalidOperationException("job storage unavailable (53300: sorry, too many clients already)");
+            }
+            _queued.AddRange(keys);
+        }
         return ["job-" + string.Join("+", keys)];
     }
 }
