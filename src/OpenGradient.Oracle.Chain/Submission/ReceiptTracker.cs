@@ -273,6 +273,7 @@ public sealed partial class ReceiptTracker(
         {
             // The market is above what the operator allows: wait rather than overpay (and keep the old one alive).
             LogFeeCapWait(Hex.Encode(tx.Hash), e.Message);
+            _metrics.FeeCapWaiting("bumper", true);
             await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -284,9 +285,11 @@ public sealed partial class ReceiptTracker(
         if (maxFee * 10 < original.MaxFeePerGas * 11 || tip * 10 < original.MaxPriorityFeePerGas * 11)
         {
             LogFeeCapWait(Hex.Encode(tx.Hash), "the fee cap leaves no room for a 10% bump");
+            _metrics.FeeCapWaiting("bumper", true);
             await RebroadcastAsync(identity, tx, cancellationToken).ConfigureAwait(false);
             return;
         }
+        _metrics.FeeCapWaiting("bumper", false);
 
         var replacement = (original with { MaxFeePerGas = maxFee, MaxPriorityFeePerGas = tip }).Sign(Context.Key.Key);
         var record = tx with

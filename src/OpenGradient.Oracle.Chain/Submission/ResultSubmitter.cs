@@ -69,8 +69,12 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     // the next batch checks for the gap it may have left.
     private bool _gapSuspected;
 
-    public ResultSubmitter(ChainContext context, INonceStore nonces, IOutboundTransactionStore transactions, TimeProvider time, ILogger<ResultSubmitter> logger)
+    private readonly IOracleMetrics _metrics;
+
+    public ResultSubmitter(ChainContext context, INonceStore nonces, IOutboundTransactionStore transactions, TimeProvider time, ILogger<ResultSubmitter> logger,
+        IOracleMetrics? metrics = null)
     {
+        _metrics = metrics ?? NullOracleMetrics.Instance;
         _context = context ?? throw new ArgumentNullException(nameof(context));
         _nonces = nonces;
         _transactions = transactions;
@@ -482,10 +486,12 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             {
                 var fees = await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
                 _feeQuote = (fees, _time.GetUtcNow());
+                if (waits > 0) _metrics.FeeCapWaiting("submitter", false);
                 return fees;
             }
             catch (FeeCapExceededException e)
             {
+                if (waits == 0) _metrics.FeeCapWaiting("submitter", true);
                 if (waits % 30 == 0) LogFeeCapWait(e.Message);
                 await Task.Delay(_context.Options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
             }

@@ -51,6 +51,10 @@ public interface IOracleMetrics
     /// <summary>The background RPC health check probed endpoint <paramref name="index"/> of Chain:RpcUrls
     /// (<paramref name="url"/> already stripped of credentials); a gauge per endpoint. Does nothing by default.</summary>
     void RpcEndpointChecked(int index, string url, bool up, ulong lagBlocks) { }
+
+    /// <summary>Results are (or are no longer) held back because the market's fees are above Chain:MaxFeePerGasGwei;
+    /// <paramref name="component"/> is "submitter" or "bumper". Does nothing by default.</summary>
+    void FeeCapWaiting(string component, bool waiting) { }
 }
 
 /// <summary>Metrics that go nowhere: the default until a host registers a real implementation.</summary>

@@ -31,6 +31,7 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     private readonly Gauge _jobs;
     private readonly Gauge _rpcEndpointUp;
     private readonly Gauge _rpcEndpointLag;
+    private readonly Gauge _feeCapWaiting;
 
     public PrometheusOracleMetrics()
     {
@@ -58,6 +59,9 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
             "status");
         _storeUp = factory.CreateGauge("oracle_request_store_up", "1 when the last scrape could read request counts from the database.");
         _jobs = factory.CreateGauge("oracle_jobs", "Hangfire jobs by state (queue depth), read at scrape time.", "state");
+        _feeCapWaiting = factory.CreateGauge("oracle_fee_cap_waiting",
+            "1 while results wait because the market's fees are above Chain:MaxFeePerGasGwei (submitter: new results; bumper: stuck ones).",
+            "component");
         _rpcEndpointUp = factory.CreateGauge("oracle_rpc_endpoint_up",
             "1 when the RPC endpoint (index in Chain:RpcUrls, URL without path) answered the last health probe on the right chain and in step.",
             "endpoint", "url");
@@ -98,6 +102,8 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     public void Reorg() => _reorgs.Inc();
 
     public void FeeBump() => _feeBumps.Inc();
+
+    public void FeeCapWaiting(string component, bool waiting) => _feeCapWaiting.WithLabels(component).Set(waiting ? 1 : 0);
 
     public void RpcEndpointChecked(int index, string url, bool up, ulong lagBlocks)
     {

@@ -420,7 +420,8 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             o.PollInterval = TimeSpan.FromMilliseconds(50);
         });
         using var context = await ChainTestbed.ContextAsync(options, s.Bed.Key(OperatorA));
-        var submitter = new ResultSubmitter(context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        var metrics = new FeeCapRecorder();
+        var submitter = new ResultSubmitter(context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>(), metrics);
         await submitter.StartAsync(CancellationToken.None);
         try
         {
@@ -431,6 +432,7 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             var submission = submitter.SubmitAsync([new ResultSubmission(s.Requests[0], InferenceOutcome.Success(Output(1, 0)))]);
             await Task.Delay(700);
             Assert.False(submission.IsCompleted, "nothing may be sent while the base fee is above the cap");
+            Assert.Equal([("submitter", true)], metrics.Changes); // the wait shows in /metrics
             Assert.Equal(nonceBefore, await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending));
 
             await node.RpcAsync("hardhat_setNextBlockBaseFeePerGas", "0x3b9aca00"); // 1 gwei
@@ -440,6 +442,7 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             var mined = await s.Bed.Owner.WaitForReceiptAsync(receipt.TransactionHash, Wait);
             Assert.True(mined.Succeeded);
             Assert.True(mined.EffectiveGasPrice <= new BigInteger(5_000_000_000));
+            Assert.Equal([("submitter", true), ("submitter", false)], metrics.Changes);
             Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId));
         }
         finally
@@ -501,4 +504,43 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         public Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default) =>
             inner.ListMinedForRequestsAsync(keys, cancellationToken);
     }
+}
+
+/// <summary>Records fee-cap waits; every other metric goes nowhere.</summary>
+internal sealed class FeeCapRecorder : Core.Ports.IOracleMetrics
+{
+    private readonly List<(string, bool)> _changes = [];
+
+    public IReadOnlyList<(string Component, bool Waiting)> Changes
+    {
+        get
+        {
+            lock (_changes) return _changes.ToArray();
+        }
+    }
+
+    public void FeeCapWaiting(string component, bool waiting)
+    {
+        lock (_changes) _changes.Add((component, waiting));
+    }
+
+    public void RequestsDiscovered(int count = 1) { }
+
+    public void InferenceCompleted(string modelId, TimeSpan duration, Core.Models.FailureReason? failure) { }
+
+    public void RequestsSubmitted(int count = 1) { }
+
+    public void SubmissionMined(ulong gasUsed, bool succeeded) { }
+
+    public void RequestSettled(TimeSpan? latency = null) { }
+
+    public void RequestFailed(string reason) { }
+
+    public void ListenerLag(ulong blocks) { }
+
+    public void RpcError(string method) { }
+
+    public void Reorg() { }
+
+    public void FeeBump() { }
 }
