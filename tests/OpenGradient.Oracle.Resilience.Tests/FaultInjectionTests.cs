@@ -38,7 +38,13 @@ public sealed class FaultInjectionTests(HardhatNode node, PostgresServer postgre
     public async Task An_rpc_outage_and_a_429_storm_delay_settlement_but_lose_nothing()
     {
         await using var proxy = FaultyProxy.Start(node.Port);
-        await using var run = await ResilienceRun.StartAsync(output, node, postgres, proxy.Url);
+        // Retries at most a second apart, so the node is sure to be calling during the short 429 window (with the
+        // default back-off, ten seconds of outage can leave it waiting through all of it).
+        await using var run = await ResilienceRun.StartAsync(output, node, postgres, proxy.Url, adjust: c =>
+        {
+            c["Chain"]!["MaxRetryDelay"] = "00:00:01";
+            c["Chain"]!["RpcHealthCheckInterval"] = "00:00:01";
+        });
 
         var first = await run.SendAsync(40);
         proxy.Inject(ProxyFault.Refuse);
