@@ -20,8 +20,15 @@ else
   (cd hardhat && NO_COLOR=1 FORCE_COLOR=0 hardhat test) 2>&1 | tee "$ARTIFACTS/hardhat-test.log"
   hh_status=${PIPESTATUS[0]}
   set -e
-  hh_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | awk '/^[[:space:]]*[0-9]+ passing/ {s+=$1} END {print s+0}')
-  hh_failed=$(sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | awk '/^[[:space:]]*[0-9]+ failing/ {s+=$1} END {print s+0}')
+  # Hardhat 3 prints each runner's summary indented ("  86 passing") and then, unindented, the total over all runners
+  # ("107 passing (21 solidity, 86 mocha)"): count the total when there is one, else add up the runners.
+  hh_count() {
+    sed 's/\x1b\[[0-9;]*m//g' "$ARTIFACTS/hardhat-test.log" | awk -v word="$1" '
+      $2 == word && $1 ~ /^[0-9]+$/ { if ($0 ~ /^[0-9]/) { total = $1; seen = 1 } else runners += $1 }
+      END { print (seen ? total : runners + 0) }'
+  }
+  hh_passed=$(hh_count passing)
+  hh_failed=$(hh_count failing)
   passed=$((passed + ${hh_passed:-0})); failed=$((failed + ${hh_failed:-0}))
   if [[ $hh_status -ne 0 && ${hh_failed:-0} -eq 0 ]]; then broken+=("hardhat test (exit $hh_status)"); fi
   if [[ ${hh_passed:-0} -eq 0 ]]; then broken+=("hardhat test ran no test"); fi
