@@ -53,6 +53,23 @@ internal sealed class ModelStore : IModelPreloader, IDisposable
     public async ValueTask<InferenceFailure?> PreloadAsync(ReadOnlyMemory<byte> modelId, string? uri, CancellationToken cancellationToken = default) =>
         (await GetAsync(ModelKey.From(modelId.Span), uri, cancellationToken).ConfigureAwait(false)).Failure;
 
+    /// <summary>Loads every model of the model folder: the folder index (each file hashed once) names them.</summary>
+    public async Task<(string? Directory, int Loaded, int Failed)> PreloadDirectoryAsync(CancellationToken cancellationToken = default)
+    {
+        if (_options.ModelDirectory is not { } directory) return (null, 0, 0);
+        if (!Directory.Exists(directory)) return (directory, 0, 0);
+        ModelKey[] keys;
+        lock (_indexLock)
+        {
+            IndexDirectory(directory);
+            keys = [.. _index.Keys];
+        }
+        var loaded = 0;
+        foreach (var key in keys)
+            if ((await GetAsync(key, null, cancellationToken).ConfigureAwait(false)).Failure is null) loaded++;
+        return (directory, loaded, keys.Length - loaded);
+    }
+
     /// <summary>Completes synchronously when the model is already loaded.</summary>
     public ValueTask<ModelLoad> GetAsync(ModelKey key, string? uri, CancellationToken cancellationToken)
     {
@@ -168,36 +185,42 @@ internal sealed class ModelStore : IModelPreloader, IDisposable
         return bytes;
     }
 
-    /// <summary>Hashes every *.onnx in the folder that was not hashed before (or changed since) and looks the id up.</summary>
+    /// <summary>Indexes the folder (see <see cref="IndexDirectory"/>) and looks the id up.</summary>
     private string? FindIndexed(ModelKey key, string directory)
     {
         if (!Directory.Exists(directory)) return null;
         lock (_indexLock)
         {
-            var hashed = 0;
-            foreach (var path in Directory.EnumerateFiles(directory, "*.onnx"))
-            {
-                var info = new FileInfo(path);
-                if (info.Length > _options.MaxModelBytes) continue;
-                if (_indexedFiles.TryGetValue(path, out var seen) && seen.Length == info.Length && seen.WrittenUtc == info.LastWriteTimeUtc)
-                    continue;
-                ModelKey hash;
-                try
-                {
-                    using var stream = File.OpenRead(path);
-                    hash = ModelKey.From(Keccak256.Hash(stream));
-                }
-                catch (IOException)
-                {
-                    continue;
-                }
-                _indexedFiles[path] = (info.Length, info.LastWriteTimeUtc, hash);
-                _index[hash] = path;
-                hashed++;
-            }
-            if (hashed > 0) _logger.DirectoryIndexed(hashed, directory);
+            IndexDirectory(directory);
             return _index.GetValueOrDefault(key);
         }
+    }
+
+    /// <summary>Hashes every *.onnx in the folder that was not hashed before (or changed since). Call under _indexLock.</summary>
+    private void IndexDirectory(string directory)
+    {
+        var hashed = 0;
+        foreach (var path in Directory.EnumerateFiles(directory, "*.onnx"))
+        {
+            var info = new FileInfo(path);
+            if (info.Length > _options.MaxModelBytes) continue;
+            if (_indexedFiles.TryGetValue(path, out var seen) && seen.Length == info.Length && seen.WrittenUtc == info.LastWriteTimeUtc)
+                continue;
+            ModelKey hash;
+            try
+            {
+                using var stream = File.OpenRead(path);
+                hash = ModelKey.From(Keccak256.Hash(stream));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            _indexedFiles[path] = (info.Length, info.LastWriteTimeUtc, hash);
+            _index[hash] = path;
+            hashed++;
+        }
+        if (hashed > 0) _logger.DirectoryIndexed(hashed, directory);
     }
 
     private async Task<(byte[]? Bytes, string? Reason)> FetchUriAsync(string uriText, CancellationToken cancellationToken)

@@ -4,7 +4,13 @@ using OpenGradient.Oracle.Core.Inference;
 namespace OpenGradient.Oracle.Inference;
 
 /// <summary>The engine, its model store and their lifetime as one object (the integrator registers it as a singleton).</summary>
-public interface IOracleInference : IInferenceEngine, IModelPreloader, IDisposable;
+public interface IOracleInference : IInferenceEngine, IModelPreloader, IDisposable
+{
+    /// <summary>Loads every model in <see cref="InferenceOptions.ModelDirectory"/> ahead of its first request (the node
+    /// calls this at start). Returns the folder and how many loaded; a model that does not load is only counted out:
+    /// requests for it fail with their own named reason when they come.</summary>
+    Task<(string? Directory, int Loaded, int Failed)> PreloadModelDirectoryAsync(CancellationToken cancellationToken = default);
+}
 
 /// <summary>Builds the inference service. DI wiring (AddOracleInference) is left to the integrator.</summary>
 public static class OracleInference
@@ -26,6 +32,9 @@ public static class OracleInference
 
         public ValueTask<InferenceFailure?> PreloadAsync(ReadOnlyMemory<byte> modelId, string? uri, CancellationToken cancellationToken = default) =>
             store.PreloadAsync(modelId, uri, cancellationToken);
+
+        public Task<(string? Directory, int Loaded, int Failed)> PreloadModelDirectoryAsync(CancellationToken cancellationToken = default) =>
+            store.PreloadDirectoryAsync(cancellationToken);
 
         public void Dispose()
         {

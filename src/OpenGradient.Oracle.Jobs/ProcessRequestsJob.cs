@@ -50,7 +50,7 @@ public sealed partial class ProcessRequestsJob(
     /// <summary>Runs the model for every request that needs it and records the outcomes; returns the group as stored now.</summary>
     private async Task<List<StoredRequest>> InferAsync(List<StoredRequest> requests, List<(RequestKey, Exception)> failures, CancellationToken cancellationToken)
     {
-        var started = await MoveAsync(requests, r => r.State.Status == RequestStatus.Discovered, _ => new RequestTransition.BeginInference(), cancellationToken)
+        var started = await MoveAsync(requests, r => r.State.Status == RequestStatus.Discovered, new RequestTransition.BeginInference(), cancellationToken)
             .ConfigureAwait(false);
         var steps = new List<RequestStep>();
         foreach (var request in started.Where(r => r.State.Status == RequestStatus.Inferring))
@@ -83,7 +83,7 @@ public sealed partial class ProcessRequestsJob(
     /// <summary>Hands every outcome that is ready to the submitter at once and records what happened to each.</summary>
     private async Task SubmitAsync(List<StoredRequest> requests, List<(RequestKey, Exception)> failures, CancellationToken cancellationToken)
     {
-        var ready = await MoveAsync(requests, r => r.State.Status == RequestStatus.Inferred, _ => new RequestTransition.BeginSubmission(), cancellationToken)
+        var ready = await MoveAsync(requests, r => r.State.Status == RequestStatus.Inferred, new RequestTransition.BeginSubmission(), cancellationToken)
             .ConfigureAwait(false);
         var submitting = ready.Where(r => r.State.Status == RequestStatus.Submitting).ToArray();
         // All at once, so they can share a batch; an async wrapper turns a submitter that throws before returning its
@@ -127,9 +127,9 @@ public sealed partial class ProcessRequestsJob(
     /// <summary>Applies <paramref name="transition"/> to the requests <paramref name="needs"/> picks; returns the whole
     /// group as stored now. A request someone else moved meanwhile leaves the group: that job owns it now.</summary>
     private async Task<List<StoredRequest>> MoveAsync(List<StoredRequest> requests, Func<StoredRequest, bool> needs,
-        Func<StoredRequest, RequestTransition> transition, CancellationToken cancellationToken)
+        RequestTransition transition, CancellationToken cancellationToken)
     {
-        var steps = requests.Where(needs).Select(r => new RequestStep(r, transition(r))).ToList();
+        var steps = requests.Where(needs).Select(r => new RequestStep(r, transition)).ToList();
         var moved = await TransitionAsync(steps, cancellationToken).ConfigureAwait(false);
         var stale = steps.Select(s => s.Current.Key).Where(k => !moved.ContainsKey(k)).ToHashSet();
         return requests.Where(r => !stale.Contains(r.Key)).Select(r => moved.TryGetValue(r.Key, out var now) ? now : r).ToList();

@@ -37,6 +37,33 @@ public sealed class ModelStoreTests
         Assert.Equal(Hex.Encode(TestModels.Id(Model)), load.Model.Id);
     }
 
+    [Fact]
+    public async Task Preloading_the_folder_loads_every_model_in_it_and_counts_the_one_that_does_not_load()
+    {
+        using var dir = new TestModels.TempDir();
+        dir.Write("a.onnx", TestModels.Bytes(BundledModels.RiskMlp));
+        dir.Write("b.onnx", TestModels.Bytes(Model));
+        dir.Write("broken.onnx", [1, 2, 3]);
+        dir.Write("notes.txt", [1, 2, 3]);
+        using var store = new ModelStore(new InferenceOptions { ModelDirectory = dir.Path });
+
+        var (directory, loaded, failed) = await store.PreloadDirectoryAsync();
+
+        Assert.Equal(dir.Path, directory);
+        Assert.Equal(2, loaded);
+        Assert.Equal(1, failed);
+        // Loaded means cached: asking for the model now completes without loading it again.
+        Assert.True(store.GetAsync(ModelKey.From(TestModels.Id(Model)), null, CancellationToken.None).IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task Preloading_without_a_model_folder_does_nothing()
+    {
+        using var store = new ModelStore(new InferenceOptions());
+
+        Assert.Equal((null, 0, 0), await store.PreloadDirectoryAsync());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -76,8 +76,7 @@ public static class ChainHostingExtensions
         });
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.TryAddSingleton<RegistryInferenceRunner>();
-        builder.Services.AddHostedService(sp => new ModelWarmup(sp.GetRequiredService<IOracleInference>(),
-            section[nameof(InferenceOptions.ModelDirectory)] ?? "models", sp.GetRequiredService<ILogger<ModelWarmup>>()));
+        builder.Services.AddHostedService<ModelWarmup>();
         if (builder.Configuration.GetValue<bool>("FaultInjection:PerturbOutputs"))
             builder.Services.TryAddSingleton<IInferenceRunner>(sp => new PerturbingInferenceRunner(
                 sp.GetRequiredService<RegistryInferenceRunner>(), sp.GetRequiredService<ChainContext>(), sp.GetRequiredService<ILogger<PerturbingInferenceRunner>>()));

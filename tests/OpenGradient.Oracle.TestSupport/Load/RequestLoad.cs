@@ -28,31 +28,18 @@ public sealed class RequestLoad(Uri rpcUrl, Address oracle, ulong chainId)
     public async Task<IReadOnlyList<SentRequest>> SendAsync(IReadOnlyList<PrivateKey> accounts, int count,
         Func<int, RequestSpec> spec, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(spec);
-        if (accounts.Count == 0) throw new ArgumentException("at least one account", nameof(accounts));
         var sent = new ConcurrentBag<SentRequest>();
-        var next = -1;
-        await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = accounts.Count, CancellationToken = cancellationToken },
-            async (key, ct) =>
+        await ForEachAccountAsync(accounts, count, async (rpc, key, take, ct) =>
+        {
+            var sender = new TransactionSender(rpc, key, chainId);
+            while (take() is { } i)
             {
-                using var rpc = new EthRpcClient(rpcUrl);
-                var sender = new TransactionSender(rpc, key, chainId);
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < count)
-                {
-                    var s = spec(i);
-                    var deadline = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
-                    var call = new TransactionCall(oracle,
-                        InferenceOracleContract.EncodeRequestInference(s.ModelId, s.Input, s.CallbackGasLimit, s.Redundancy, deadline),
-                        s.Fee, GasLimit);
-                    var started = Stopwatch.GetTimestamp();
-                    var receipt = await sender.SendAndWaitAsync(call, TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
-                    var log = receipt.Logs.First(l => l.Address == oracle && InferenceOracleContract.IsInferenceRequestedEvent(l.Topics));
-                    var requested = InferenceOracleContract.DecodeInferenceRequestedEvent(log.Topics, log.Data);
-                    sent.Add(new SentRequest(requested.RequestId, receipt.TransactionHash, receipt.BlockNumber, started));
-                }
-            }).ConfigureAwait(false);
+                var started = Stopwatch.GetTimestamp();
+                var receipt = await sender.SendAndWaitAsync(Call(spec(i)), TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
+                sent.Add(Requested(receipt, started));
+            }
+        }, cancellationToken).ConfigureAwait(false);
         return sent.OrderBy(s => s.RequestId).ToArray();
     }
 
@@ -64,29 +51,21 @@ public sealed class RequestLoad(Uri rpcUrl, Address oracle, ulong chainId)
     public async Task<IReadOnlyList<byte[]>> BroadcastAsync(IReadOnlyList<PrivateKey> accounts, int count,
         Func<int, RequestSpec> spec, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(spec);
         var hashes = new ConcurrentBag<byte[]>();
-        var next = -1;
-        await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = accounts.Count, CancellationToken = cancellationToken },
-            async (key, ct) =>
+        await ForEachAccountAsync(accounts, count, async (rpc, key, take, ct) =>
+        {
+            // Nothing is mined meanwhile, so the account's nonces and today's fees are read once.
+            var sender = new TransactionSender(rpc, key, chainId);
+            var nonce = await rpc.GetTransactionCountAsync(key.Address, BlockTag.Pending, ct).ConfigureAwait(false);
+            var fees = await new FeePolicy().SuggestAsync(rpc, ct).ConfigureAwait(false);
+            while (take() is { } i)
             {
-                using var rpc = new EthRpcClient(rpcUrl);
-                var sender = new TransactionSender(rpc, key, chainId);
-                var nonce = await rpc.GetTransactionCountAsync(key.Address, BlockTag.Pending, ct).ConfigureAwait(false);
-                var fees = await new FeePolicy().SuggestAsync(rpc, ct).ConfigureAwait(false);
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < count)
-                {
-                    var s = spec(i);
-                    var deadline = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
-                    var call = new TransactionCall(oracle,
-                        InferenceOracleContract.EncodeRequestInference(s.ModelId, s.Input, s.CallbackGasLimit, s.Redundancy, deadline), s.Fee);
-                    var signed = sender.Sign(call, nonce++, GasLimit, fees);
-                    await rpc.SendRawTransactionAsync(signed.Raw.ToArray(), ct).ConfigureAwait(false);
-                    hashes.Add(signed.Hash);
-                }
-            }).ConfigureAwait(false);
+                var signed = sender.Sign(Call(spec(i)), nonce++, GasLimit, fees);
+                await rpc.SendRawTransactionAsync(signed.Raw.ToArray(), ct).ConfigureAwait(false);
+                hashes.Add(signed.Hash);
+            }
+        }, cancellationToken).ConfigureAwait(false);
         return hashes.ToArray();
     }
 
@@ -100,10 +79,39 @@ public sealed class RequestLoad(Uri rpcUrl, Address oracle, ulong chainId)
         {
             var receipt = await rpc.GetTransactionReceiptAsync(hash, cancellationToken).ConfigureAwait(false);
             if (receipt is null) return null;
-            var log = receipt.Logs.First(l => l.Address == oracle && InferenceOracleContract.IsInferenceRequestedEvent(l.Topics));
-            var requested = InferenceOracleContract.DecodeInferenceRequestedEvent(log.Topics, log.Data);
-            sent.Add(new SentRequest(requested.RequestId, receipt.TransactionHash, receipt.BlockNumber, Stopwatch.GetTimestamp()));
+            sent.Add(Requested(receipt, Stopwatch.GetTimestamp()));
         }
         return sent.OrderBy(s => s.RequestId).ToArray();
+    }
+
+    /// <summary>Runs <paramref name="work"/> once per account, all at once; each takes request indexes from one shared
+    /// counter (null when all <paramref name="count"/> are taken), so a slow account holds up only itself.</summary>
+    private async Task ForEachAccountAsync(IReadOnlyList<PrivateKey> accounts, int count,
+        Func<EthRpcClient, PrivateKey, Func<int?>, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        if (accounts.Count == 0) throw new ArgumentException("at least one account", nameof(accounts));
+        var next = -1;
+        int? Take() => Interlocked.Increment(ref next) is var i && i < count ? i : null;
+        await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = accounts.Count, CancellationToken = cancellationToken },
+            async (key, ct) =>
+            {
+                using var rpc = new EthRpcClient(rpcUrl);
+                await work(rpc, key, Take, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
+    private TransactionCall Call(RequestSpec s)
+    {
+        var deadline = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
+        return new TransactionCall(oracle,
+            InferenceOracleContract.EncodeRequestInference(s.ModelId, s.Input, s.CallbackGasLimit, s.Redundancy, deadline), s.Fee, GasLimit);
+    }
+
+    private SentRequest Requested(RpcReceipt receipt, long sentAtTicks)
+    {
+        var log = receipt.Logs.First(l => l.Address == oracle && InferenceOracleContract.IsInferenceRequestedEvent(l.Topics));
+        var requested = InferenceOracleContract.DecodeInferenceRequestedEvent(log.Topics, log.Data);
+        return new SentRequest(requested.RequestId, receipt.TransactionHash, receipt.BlockNumber, sentAtTicks);
     }
 }
