@@ -1,7 +1,11 @@
 // End-to-end throughput and latency of the oracle node on a Hardhat devnet with PostgreSQL.
 // Prints one line per figure, "bench: <name> <value> <unit>", for scripts/bench.sh to collect.
 //
-//   dotnet run -c Release --project bench/OpenGradient.Oracle.LoadBench -- [requests=200] (bench.sh passes 500)
+//   dotnet run -c Release --project bench/OpenGradient.Oracle.LoadBench -- [requests=200] [phase...]
+// bench.sh passes 500 and no phase (all of them). Phases: unbatched, batched, latency, scale-out; the raw call rate is
+// always measured, as every ratio needs it. Each throughput phase also prints a "timeline:" line (not a figure): when,
+// after the load was on the chain, the node stored the requests, sent its transactions and settled them.
+// LOADBENCH_MAX_BATCH=<n> sets Chain:MaxBatchSize of the batched phase (default 16, the issue's gas-table size).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -10,6 +14,13 @@ using OpenGradient.Oracle.TestSupport;
 using OpenGradient.Oracle.TestSupport.Load;
 
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
+string[] allPhases = ["unbatched", "batched", "latency", "scale-out"];
+var phases = args.Length > 1 ? args[1..] : allPhases;
+if (phases.Except(allPhases).FirstOrDefault() is { } unknown)
+{
+    Console.Error.WriteLine($"unknown phase '{unknown}' (phases: {string.Join(", ", allPhases)})");
+    return 2;
+}
 const int Accounts = 5;
 const int RawCalls = 100;
 
@@ -19,6 +30,10 @@ await postgres.StartAsync();
 // Two registered operators: the scale-out run gives each worker process its own key (see ThroughputAsync).
 var devnet = await OracleDevnet.StartAsync(hardhat, operators: 2);
 using var rpc = new EthRpcClient(hardhat.Url);
+// LOADBENCH_LOGS=<folder>: the node logs at Information and each run's output is written there (for finding where
+// the time goes; the log lines themselves cost some throughput).
+var maxBatchSize = int.Parse(Environment.GetEnvironmentVariable("LOADBENCH_MAX_BATCH") ?? "16", CultureInfo.InvariantCulture);
+var logFolder = Environment.GetEnvironmentVariable("LOADBENCH_LOGS") is { Length: > 0 } l ? Directory.CreateDirectory(l).FullName : null;
 var directory = Path.Combine(RepoPaths.Root, ".local", "loadbench-" + Guid.NewGuid().ToString("N")[..8]);
 // 150k gas is ample for requestInference (about 65k) and lets a 30M-gas block hold 200 of them.
 var load = new RequestLoad(hardhat.Url, devnet.Deployment.InferenceOracle, HardhatNode.ChainId) { GasLimit = 150_000 };
@@ -41,28 +56,42 @@ Report("e2e.parallel_intake_rate", intakeRate, "calls/s");
 // mined at once, and the clock runs from the moment it is all on the chain to the last settlement: the node's
 // fulfilment capacity, without its start-up in the figure and with both scale-out workers ready before the first
 // request appears.
-var unbatched = await ThroughputAsync("unbatched", workers: 1, maxBatch: 1);
-Report("e2e.unbatched.fulfilled_rate", unbatched.Rate, "req/s");
-Report("e2e.unbatched.ratio_to_raw", unbatched.Rate / rawRate, "x");
-Report("e2e.unbatched.ratio_to_parallel_intake", unbatched.Rate / intakeRate, "x");
-var batched = await ThroughputAsync("batched", workers: 1, maxBatch: 16);
-Report("e2e.batched.fulfilled_rate", batched.Rate, "req/s");
-Report("e2e.batched.ratio_to_raw", batched.Rate / rawRate, "x");
-Report("e2e.batched.ratio_to_parallel_intake", batched.Rate / intakeRate, "x");
-Report("e2e.worker_peak_memory", batched.PeakMemoryMiB, "MiB");
+if (phases.Contains("unbatched"))
+{
+    var unbatched = await ThroughputAsync("unbatched", workers: 1, maxBatch: 1);
+    Report("e2e.unbatched.fulfilled_rate", unbatched.Rate, "req/s");
+    Report("e2e.unbatched.ratio_to_raw", unbatched.Rate / rawRate, "x");
+    Report("e2e.unbatched.ratio_to_parallel_intake", unbatched.Rate / intakeRate, "x");
+}
+double? batchedRate = null;
+if (phases.Contains("batched"))
+{
+    var batched = await ThroughputAsync("batched", workers: 1, maxBatch: maxBatchSize);
+    batchedRate = batched.Rate;
+    Report("e2e.batched.fulfilled_rate", batched.Rate, "req/s");
+    Report("e2e.batched.ratio_to_raw", batched.Rate / rawRate, "x");
+    Report("e2e.batched.ratio_to_parallel_intake", batched.Rate / intakeRate, "x");
+    Report("e2e.worker_peak_memory", batched.PeakMemoryMiB, "MiB");
+}
 
 // 3. Latency under light load: one request at a time, from mined request to observed settlement.
-var latencies = await LightLoadLatencyAsync(30);
-Report("e2e.latency.p50", Percentile(latencies, 0.50), "ms");
-Report("e2e.latency.p95", Percentile(latencies, 0.95), "ms");
-Report("e2e.latency.p99", Percentile(latencies, 0.99), "ms");
+if (phases.Contains("latency"))
+{
+    var latencies = await LightLoadLatencyAsync(30);
+    Report("e2e.latency.p50", Percentile(latencies, 0.50), "ms");
+    Report("e2e.latency.p95", Percentile(latencies, 0.95), "ms");
+    Report("e2e.latency.p99", Percentile(latencies, 0.99), "ms");
+}
 
 // 4. Scale-out: two worker processes sharing one database and Hangfire, one operator key each.
-var scaled = await ThroughputAsync("scale-out", workers: 2, maxBatch: 16);
-Report("e2e.scaleout.fulfilled_rate", scaled.Rate, "req/s");
-Report("e2e.scaleout.speedup_vs_one_worker", scaled.Rate / batched.Rate, "x");
-Report("e2e.scaleout.duplicate_settlements", scaled.Duplicates, "count");
-Report("e2e.scaleout.wasted_submissions", scaled.Wasted, "count");
+if (phases.Contains("scale-out"))
+{
+    var scaled = await ThroughputAsync("scale-out", workers: 2, maxBatch: 16);
+    Report("e2e.scaleout.fulfilled_rate", scaled.Rate, "req/s");
+    if (batchedRate is { } one) Report("e2e.scaleout.speedup_vs_one_worker", scaled.Rate / one, "x");
+    Report("e2e.scaleout.duplicate_settlements", scaled.Duplicates, "count");
+    Report("e2e.scaleout.wasted_submissions", scaled.Wasted, "count");
+}
 try
 {
     Directory.Delete(directory, recursive: true);
@@ -91,7 +120,7 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
                 // As an operator would set it for a fast chain (the latency run below uses 50 ms): with the default
                 // 1 s, up to a second of every run would be the listener sleeping.
                 c["Chain"]!["PollInterval"] = "00:00:00.100";
-                c["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } };
+                c["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = logFolder is null ? "Warning" : "Information" } };
             });
             nodes.Add(WorkerProcess.Start(config, OracleDevnet.NodeEnvironment));
             ready.Add(new Uri(dashboard, "health/ready"));
@@ -100,6 +129,7 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
 
         await hardhat.RpcAsync("evm_setAutomine", false);
         long minedAt;
+        DateTime minedWall;
         IReadOnlyList<byte[]> hashes;
         try
         {
@@ -109,6 +139,7 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
             do await hardhat.RpcAsync("evm_mine");
             while ((await hardhat.RpcAsync("eth_getBlockByNumber", "pending", false)).GetProperty("transactions").GetArrayLength() > 0);
             minedAt = Stopwatch.GetTimestamp();
+            minedWall = DateTime.UtcNow;
         }
         finally
         {
@@ -122,11 +153,16 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
         var elapsed = Stopwatch.GetElapsedTime(minedAt, watcher.Settled.Values.Max(v => v.SeenAtTicks));
         var rate = requests / elapsed.TotalSeconds;
         var peak = nodes.Max(n => n.PeakMemoryBytes() ?? 0) / (1024.0 * 1024.0);
+        await PrintTimelineAsync(name, database, minedWall, watcher.Settled.Values.Select(v => Stopwatch.GetElapsedTime(minedAt, v.SeenAtTicks).TotalMilliseconds));
         return (rate, peak, watcher.DuplicateSettlements, watcher.RejectedFulfilments);
     }
     finally
     {
-        foreach (var n in nodes) await n.DisposeAsync();
+        for (var w = 0; w < nodes.Count; w++)
+        {
+            await nodes[w].DisposeAsync();
+            if (logFolder is not null) await File.WriteAllTextAsync(Path.Combine(logFolder, $"{name}-{w}.log"), nodes[w].Output);
+        }
     }
 }
 
@@ -154,6 +190,28 @@ async Task<List<double>> LightLoadLatencyAsync(int count)
         latencies.Add(Stopwatch.GetElapsedTime(mined, watcher.Settled[sent.RequestId].SeenAtTicks).TotalMilliseconds);
     }
     return latencies;
+}
+
+// Where a throughput run's time went, in ms after the load was on the chain: first/median/last request stored by the
+// node, transactions sent (count, first, last) and settlements seen. For reading, not a figure.
+async Task PrintTimelineAsync(string name, string database, DateTime zero, IEnumerable<double> settledMs)
+{
+    await using var connection = new Npgsql.NpgsqlConnection(database);
+    await connection.OpenAsync();
+    async Task<List<double>> Times(string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<double>();
+        while (await reader.ReadAsync()) list.Add((reader.GetDateTime(0).ToUniversalTime() - zero).TotalMilliseconds);
+        return list;
+    }
+    static string Spread(List<double> ms) => ms.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture,
+        $"{ms.Count} at {ms.Min():0}/{Percentile(ms, 0.5):0}/{ms.Max():0}");
+    var stored = await Times("SELECT created_at FROM oracle.requests");
+    var sent = await Times("SELECT created_at FROM oracle.outbound_transactions");
+    Console.WriteLine($"timeline: {name} (ms after the load was mined; count at first/median/last): requests stored {Spread(stored)}; " +
+        $"transactions stored {Spread(sent)}; settlements seen {Spread(settledMs.ToList())}");
 }
 
 static double Percentile(List<double> values, double p)
