@@ -8,16 +8,17 @@ namespace OpenGradient.Oracle.Storage;
 
 internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
 {
-    private const string Select = $"""
-        SELECT t.chain_id, t.hash, t.from_address, t.to_address, t.nonce, t.raw, t.max_fee_per_gas,
+    private const string Columns = $"""
+        t.chain_id, t.hash, t.from_address, t.to_address, t.nonce, t.raw, t.max_fee_per_gas,
                t.max_priority_fee_per_gas, t.gas_limit, t.status, t.mined_block_number, t.created_at,
                ARRAY(SELECT r.oracle FROM {Db.Schema}.outbound_transaction_requests r
                       WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id),
                ARRAY(SELECT r.request_id::text FROM {Db.Schema}.outbound_transaction_requests r
                       WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id),
                t.gas_used, t.effective_gas_price
-          FROM {Db.Schema}.outbound_transactions t
         """;
+
+    private const string Select = $"SELECT {Columns} FROM {Db.Schema}.outbound_transactions t";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
@@ -36,9 +37,10 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
             if (key.ChainId != t.ChainId)
                 throw new ArgumentException($"request {key} is not on chain {t.ChainId}", nameof(transaction));
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var cmd = connection.Command($"""
+        // One round trip: a batch without an explicit transaction runs as one implicit transaction (an error in any
+        // statement rolls back all of them). This write sits on the submitter's send path, once per transaction.
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(Db.BatchCommand($"""
             INSERT INTO {Db.Schema}.outbound_transactions
                 (chain_id, hash, from_address, to_address, nonce, raw, max_fee_per_gas, max_priority_fee_per_gas, gas_limit,
                  status, mined_block_number, created_at, updated_at, gas_used, effective_gas_price)
@@ -47,23 +49,21 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
             """,
             Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(t.From), Db.Address(t.To), Db.U64(t.Nonce), Db.Bytes(t.RawTransaction),
             Db.Big(t.MaxFeePerGas), Db.Big(t.MaxPriorityFeePerGas), Db.U64(t.GasLimit), Db.Small((short)t.Status),
-            Db.U64(t.MinedBlockNumber), Db.Time(t.CreatedAt), Db.NullableLong(GasColumn(t.GasUsed)), Db.Big(t.EffectiveGasPrice)))
-        {
-            if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0) return false;
-        }
-
+            Db.U64(t.MinedBlockNumber), Db.Time(t.CreatedAt), Db.NullableLong(GasColumn(t.GasUsed)), Db.Big(t.EffectiveGasPrice)));
+        // A hash already stored names the same signed bytes, hence the same call and the same requests: their rows are
+        // there already and DO NOTHING keeps them as they were.
         foreach (var key in t.Requests.Distinct())
         {
-            await using var cmd = connection.Command($"""
+            batch.BatchCommands.Add(Db.BatchCommand($"""
                 INSERT INTO {Db.Schema}.outbound_transaction_requests (chain_id, tx_hash, oracle, request_id, request_tx_hash)
                 VALUES ($1, $2, $3, $4, (SELECT r.tx_hash FROM {Db.Schema}.requests r
                                           WHERE r.chain_id = $1 AND r.oracle = $3 AND r.request_id = $4))
+                ON CONFLICT DO NOTHING
                 """,
-                Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(key.Oracle), Db.Big(key.RequestId));
-            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(key.Oracle), Db.Big(key.RequestId)));
         }
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return batch.BatchCommands[0].RecordsAffected == 1;
     }
 
     public async Task<OutboundTransaction?> GetAsync(ulong chainId, byte[] hash, CancellationToken cancellationToken = default)
@@ -77,29 +77,50 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
         QueryAsync($"{Select} WHERE t.chain_id = $1 AND t.from_address = $2 AND t.status = $3 ORDER BY t.nonce, t.created_at",
             cancellationToken, Db.U64(chainId), Db.Address(AddressText.Normalize(from, nameof(from))), Db.Small((short)status));
 
+    public async Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default) =>
+        (await ListForRequestsAsync([key], cancellationToken).ConfigureAwait(false))[key];
+
     // Only the transactions that carried the request now stored under the key: after a deep reorg gave the id to a
     // different request (IRequestStore.ReplaceOrphanedAsync), a transaction carrying the orphaned one must not make the
     // replacement look already submitted. Each carried request is recorded with the transaction hash of its log (which
     // names one request: the same id with another input is another transaction); we match on that rather than on
     // timestamps, which would tie correctness to clocks. Rows without it carried a request that was never stored.
-    public Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default) =>
-        QueryAsync($"""
-            {Select}
-             WHERE EXISTS (SELECT 1 FROM {Db.Schema}.outbound_transaction_requests q
-                            WHERE q.chain_id = t.chain_id AND q.tx_hash = t.hash
-                              AND q.chain_id = $1 AND q.oracle = $2 AND q.request_id = $3
-                              AND (q.request_tx_hash IS NULL
-                                   OR q.request_tx_hash = (SELECT r.tx_hash FROM {Db.Schema}.requests r
-                                                            WHERE r.chain_id = $1 AND r.oracle = $2 AND r.request_id = $3)))
-             ORDER BY t.created_at, t.nonce
-            """,
-            cancellationToken, Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId));
+    public async Task<IReadOnlyDictionary<RequestKey, IReadOnlyList<OutboundTransaction>>> ListForRequestsAsync(
+        IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var distinct = keys.Distinct().ToArray();
+        var found = distinct.ToDictionary(k => k, _ => new List<OutboundTransaction>());
+        if (distinct.Length == 0) return new Dictionary<RequestKey, IReadOnlyList<OutboundTransaction>>();
+        await using var cmd = _dataSource.Command($"""
+            SELECT {Columns}, k.ord
+              FROM unnest($1::text[], $2::bytea[], $3::text[]) WITH ORDINALITY AS k(chain_id, oracle, request_id, ord)
+              JOIN {Db.Schema}.outbound_transaction_requests q
+                ON q.chain_id = k.chain_id::numeric AND q.oracle = k.oracle AND q.request_id = k.request_id::numeric
+              JOIN {Db.Schema}.outbound_transactions t ON t.chain_id = q.chain_id AND t.hash = q.tx_hash
+             WHERE q.request_tx_hash IS NULL
+                OR q.request_tx_hash = (SELECT r.tx_hash FROM {Db.Schema}.requests r
+                                         WHERE r.chain_id = q.chain_id AND r.oracle = q.oracle AND r.request_id = q.request_id)
+             ORDER BY k.ord, t.created_at, t.nonce
+            """, KeyArrays(distinct));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            found[distinct[r.GetInt64(16) - 1]].Add(Read(r));
+        return found.ToDictionary(p => p.Key, p => (IReadOnlyList<OutboundTransaction>)p.Value);
+    }
+
+    /// <summary>Keys as three parallel arrays to unnest into rows (text for the numerics: 256-bit request ids).</summary>
+    private static NpgsqlParameter[] KeyArrays(IReadOnlyCollection<RequestKey> keys) =>
+    [
+        new() { Value = keys.Select(k => k.ChainId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+        new() { Value = keys.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+        new() { Value = keys.Select(k => k.RequestId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+    ];
 
     public Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0) return Task.FromResult<IReadOnlyList<OutboundTransaction>>([]);
-        // The keys travel as three parallel arrays (text for the numerics: 256-bit request ids) and are unnested into rows.
         return QueryAsync($"""
             {Select}
              WHERE t.status IN ({(short)OutboundTransactionStatus.Mined}, {(short)OutboundTransactionStatus.Reverted})
@@ -109,10 +130,7 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
                             WHERE q.chain_id = t.chain_id AND q.tx_hash = t.hash)
              ORDER BY t.created_at, t.nonce
             """,
-            cancellationToken,
-            new NpgsqlParameter { Value = keys.Select(k => k.ChainId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-            new NpgsqlParameter { Value = keys.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
-            new NpgsqlParameter { Value = keys.Select(k => k.RequestId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cancellationToken, KeyArrays(keys));
     }
 
     public async Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default)
@@ -151,19 +169,21 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
         await using var cmd = _dataSource.Command(sql, parameters);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<OutboundTransaction>();
-        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var chainId = r.ReadU64(0);
-            var oracles = r.GetFieldValue<byte[][]>(12);
-            var ids = r.GetFieldValue<string[]>(13);
-            var keys = new RequestKey[oracles.Length];
-            for (var i = 0; i < keys.Length; i++)
-                keys[i] = new RequestKey(chainId, "0x" + Convert.ToHexStringLower(oracles[i]), Db.ParseBig(ids[i]));
-            list.Add(new OutboundTransaction(
-                chainId, r.ReadAddress(2), r.ReadAddress(3), r.ReadU64(4), r.ReadBytes(1), r.ReadBytes(5), r.ReadBig(6), r.ReadBig(7),
-                r.ReadU64(8), (OutboundTransactionStatus)r.GetInt16(9), keys, r.ReadTime(11), r.ReadU64OrNull(10),
-                r.IsDBNull(14) ? null : (ulong)r.GetInt64(14), r.ReadBigOrNull(15)));
-        }
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(Read(r));
         return list;
+    }
+
+    private static OutboundTransaction Read(NpgsqlDataReader r)
+    {
+        var chainId = r.ReadU64(0);
+        var oracles = r.GetFieldValue<byte[][]>(12);
+        var ids = r.GetFieldValue<string[]>(13);
+        var keys = new RequestKey[oracles.Length];
+        for (var i = 0; i < keys.Length; i++)
+            keys[i] = new RequestKey(chainId, "0x" + Convert.ToHexStringLower(oracles[i]), Db.ParseBig(ids[i]));
+        return new OutboundTransaction(
+            chainId, r.ReadAddress(2), r.ReadAddress(3), r.ReadU64(4), r.ReadBytes(1), r.ReadBytes(5), r.ReadBig(6), r.ReadBig(7),
+            r.ReadU64(8), (OutboundTransactionStatus)r.GetInt16(9), keys, r.ReadTime(11), r.ReadU64OrNull(10),
+            r.IsDBNull(14) ? null : (ulong)r.GetInt64(14), r.ReadBigOrNull(15));
     }
 }

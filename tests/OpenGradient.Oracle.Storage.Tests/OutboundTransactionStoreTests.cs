@@ -58,6 +58,27 @@ public sealed class OutboundTransactionStoreTests(DatabaseFixture db) : IClassFi
     }
 
     [Fact]
+    public async Task Transactions_are_found_for_several_requests_at_once_each_under_every_request_it_carried()
+    {
+        var oracle = SampleRequests.RandomAddress();
+        var (a, b, none) = (SampleRequests.Key(oracle: oracle, requestId: 1), SampleRequests.Key(oracle: oracle, requestId: 2),
+            SampleRequests.Key(oracle: oracle, requestId: 3));
+        var both = Sample(1, a, b);
+        var bOnly = Sample(2, b) with { CreatedAt = both.CreatedAt.AddSeconds(5) };
+        Assert.True(await _store.AddAsync(bOnly));
+        Assert.True(await _store.AddAsync(both));
+
+        var found = await _store.ListForRequestsAsync([a, b, none, b]);
+
+        Assert.Equal(3, found.Count);
+        Assert.Equal(both.Hash, Assert.Single(found[a]).Hash);
+        Assert.Equal([both.Hash, bOnly.Hash], found[b].Select(t => t.Hash)); // oldest first
+        Assert.Equal([a, b], found[b][0].Requests.OrderBy(k => k.RequestId));
+        Assert.Empty(found[none]);
+        Assert.Empty(await _store.ListForRequestsAsync([]));
+    }
+
+    [Fact]
     public async Task Gas_of_a_receipt_round_trips_and_leaves_with_a_status_that_is_no_longer_mined()
     {
         var tx = Sample(3, SampleRequests.Key());

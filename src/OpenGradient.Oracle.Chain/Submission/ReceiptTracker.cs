@@ -65,12 +65,9 @@ public sealed partial class ReceiptTracker(
                 _pendingSinceBlock.TryRemove(Hex.Encode(tx.Hash), out _);
                 LogMined(Hex.Encode(tx.Hash), tx.Nonce, status, receipt.BlockNumber, receipt.GasUsed);
                 _metrics.SubmissionMined(receipt.GasUsed, receipt.Succeeded);
-                foreach (var key in tx.Requests)
-                {
-                    var stored = await requests.GetAsync(key, cancellationToken).ConfigureAwait(false);
-                    if (stored is not null && CarriedBy(stored, tx.Hash))
-                        await ResolveAsync(identity, stored, receipt, cancellationToken).ConfigureAwait(false);
-                }
+                var stored = await requests.GetManyAsync(tx.Requests, cancellationToken).ConfigureAwait(false);
+                var carried = stored.OfType<StoredRequest>().Where(r => CarriedBy(r, tx.Hash)).ToList();
+                await ResolveAsync(identity, carried, receipt, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -111,28 +108,36 @@ public sealed partial class ReceiptTracker(
         // Requests that became Submitted after their transaction's receipt was recorded (the job records the submission
         // after broadcasting; on an automining chain the receipt can be first), or across a restart.
         var submitted = await requests.ListByStatusAsync(RequestStatus.Submitted, SweepLimit, cancellationToken).ConfigureAwait(false);
-        foreach (var stored in submitted)
+        // One look at each transaction (and its receipt) for all the requests it carried.
+        var bySubmission = submitted
+            .Where(r => r.Key.ChainId == identity.ChainId && r.Key.Oracle == identity.OracleText)
+            .GroupBy(r => Hex.Encode(r.State.Submission!.TransactionHash), StringComparer.Ordinal);
+        foreach (var group in bySubmission)
         {
-            if (stored.Key.ChainId != identity.ChainId || stored.Key.Oracle != identity.OracleText) continue;
-            var tx = await transactions.GetAsync(identity.ChainId, stored.State.Submission!.TransactionHash, cancellationToken).ConfigureAwait(false);
+            var carried = group.ToList();
+            var tx = await transactions.GetAsync(identity.ChainId, carried[0].State.Submission!.TransactionHash, cancellationToken).ConfigureAwait(false);
             switch (tx?.Status)
             {
                 case OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted:
                     var receipt = await Context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
-                    if (receipt is not null) await ResolveAsync(identity, stored, receipt, cancellationToken).ConfigureAwait(false);
+                    if (receipt is not null) await ResolveAsync(identity, carried, receipt, cancellationToken).ConfigureAwait(false);
                     break;
                 case OutboundTransactionStatus.Dropped or OutboundTransactionStatus.Replaced:
-                    // A fee-bumped sibling may have been mined in its place: settle from that one.
-                    var carriers = await transactions.ListForRequestAsync(stored.Key, cancellationToken).ConfigureAwait(false);
-                    if (carriers.LastOrDefault(t => t.Status is OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted) is { } winner)
+                    var carriersByRequest = await transactions.ListForRequestsAsync(carried.Select(r => r.Key).ToArray(), cancellationToken).ConfigureAwait(false);
+                    foreach (var stored in carried)
                     {
-                        var winnerReceipt = await Context.Rpc.GetTransactionReceiptAsync(winner.Hash, cancellationToken).ConfigureAwait(false);
-                        if (winnerReceipt is not null) await ResolveAsync(identity, stored, winnerReceipt, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (!carriers.Any(t => t.Status == OutboundTransactionStatus.Pending))
-                    {
-                        await ResubmitAsync(stored, $"transaction {Hex.Encode(tx.Hash)} was {tx.Status.ToString().ToLowerInvariant()}", cancellationToken)
-                            .ConfigureAwait(false);
+                        // A fee-bumped sibling may have been mined in its place: settle from that one.
+                        var carriers = carriersByRequest[stored.Key];
+                        if (carriers.LastOrDefault(t => t.Status is OutboundTransactionStatus.Mined or OutboundTransactionStatus.Reverted) is { } winner)
+                        {
+                            var winnerReceipt = await Context.Rpc.GetTransactionReceiptAsync(winner.Hash, cancellationToken).ConfigureAwait(false);
+                            if (winnerReceipt is not null) await ResolveAsync(identity, [stored], winnerReceipt, cancellationToken).ConfigureAwait(false);
+                        }
+                        else if (!carriers.Any(t => t.Status == OutboundTransactionStatus.Pending))
+                        {
+                            await ResubmitAsync(stored, $"transaction {Hex.Encode(tx.Hash)} was {tx.Status.ToString().ToLowerInvariant()}", cancellationToken)
+                                .ConfigureAwait(false);
+                        }
                     }
                     break;
             }
@@ -143,26 +148,52 @@ public sealed partial class ReceiptTracker(
     private static bool CarriedBy(StoredRequest stored, byte[] hash) =>
         stored.State.Status == RequestStatus.Submitted && stored.State.Submission!.TransactionHash.AsSpan().SequenceEqual(hash);
 
-    /// <summary>Reads the request's fate from the receipt's oracle logs and applies the matching transition.</summary>
-    internal async Task ResolveAsync(ChainIdentity identity, StoredRequest stored, RpcReceipt receipt, CancellationToken cancellationToken)
+    /// <summary>Reads the fate of the requests a receipt carried from its oracle logs and applies the matching
+    /// transitions in one write.</summary>
+    internal async Task ResolveAsync(ChainIdentity identity, IReadOnlyList<StoredRequest> carried, RpcReceipt receipt, CancellationToken cancellationToken)
     {
-        RequestTransition transition;
+        if (carried.Count == 0) return;
+        var steps = new List<RequestStep>(carried.Count);
         if (!receipt.Succeeded)
         {
-            var status = await OnChainStatusAsync(identity, stored.Key, cancellationToken).ConfigureAwait(false);
-            transition = status == 1
-                ? new RequestTransition.FailOnChain($"transaction {Hex.Encode(receipt.TransactionHash)} reverted")
-                : new RequestTransition.ObserveSettledElsewhere($"our transaction reverted; the request is {StatusName(status)}");
+            foreach (var stored in carried)
+            {
+                var status = await OnChainStatusAsync(identity, stored.Key, cancellationToken).ConfigureAwait(false);
+                steps.Add(new RequestStep(stored, status == 1
+                    ? new RequestTransition.FailOnChain($"transaction {Hex.Encode(receipt.TransactionHash)} reverted")
+                    : new RequestTransition.ObserveSettledElsewhere($"our transaction reverted; the request is {StatusName(status)}")));
+            }
         }
         else
         {
-            transition = FromLogs(identity, stored.Key, receipt)
-                ?? new RequestTransition.FailOnChain($"transaction {Hex.Encode(receipt.TransactionHash)} mined without settling or rejecting the request");
+            var outcomes = OutcomesFromLogs(identity, receipt);
+            foreach (var stored in carried)
+            {
+                steps.Add(new RequestStep(stored, outcomes.GetValueOrDefault(stored.Key.RequestId)
+                    ?? new RequestTransition.FailOnChain($"transaction {Hex.Encode(receipt.TransactionHash)} mined without settling or rejecting the request")));
+            }
         }
 
+        IReadOnlyList<StoredRequest?> moved;
         try
         {
-            await requests.TransitionAsync(stored, transition, cancellationToken).ConfigureAwait(false);
+            moved = await requests.TransitionManyAsync(steps, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidRequestTransitionException) when (steps.Count > 1)
+        {
+            // Nothing was written: one of them cannot take its transition. Apply them one by one so the others still do.
+            foreach (var step in steps) await ResolveAsync(identity, [step.Current], receipt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (InvalidRequestTransitionException)
+        {
+            return;
+        }
+        for (var i = 0; i < steps.Count; i++)
+        {
+            // Null: someone else moved it; the next sweep sees the new state.
+            if (moved[i] is null) continue;
+            var (stored, transition) = (steps[i].Current, steps[i].Transition);
             LogResolved(stored.Key.ToString(), transition.Name, Hex.Encode(receipt.TransactionHash));
             switch (transition)
             {
@@ -177,45 +208,43 @@ public sealed partial class ReceiptTracker(
                     break;
             }
         }
-        catch (StaleRequestStateException)
-        {
-            // Someone else moved it; the next sweep sees the new state.
-        }
-        catch (InvalidRequestTransitionException)
-        {
-        }
     }
 
-    private static RequestTransition? FromLogs(ChainIdentity identity, RequestKey key, RpcReceipt receipt)
+    /// <summary>What a successful receipt's oracle logs say about each request they name (the first log about a request
+    /// decides); requests it names only through our commitment (redundancy > 1: our vote is in, the request settles
+    /// when enough operators agree) count as settled for us.</summary>
+    private static Dictionary<BigInteger, RequestTransition> OutcomesFromLogs(ChainIdentity identity, RpcReceipt receipt)
     {
-        var committed = false;
+        var outcomes = new Dictionary<BigInteger, RequestTransition>();
+        var committed = new HashSet<BigInteger>();
         foreach (var log in receipt.Logs)
         {
             if (log.Address != identity.Oracle || log.Topics.Count < 2) continue;
             var topics = log.Topics;
-            if (InferenceOracleContract.IsInferenceFulfilledEvent(topics)
-                && InferenceOracleContract.DecodeInferenceFulfilledEvent(topics, log.Data).RequestId == key.RequestId)
-                return new RequestTransition.Settle();
-            if (InferenceOracleContract.IsInferenceFailedEvent(topics)
-                && InferenceOracleContract.DecodeInferenceFailedEvent(topics, log.Data).RequestId == key.RequestId)
-                return new RequestTransition.Settle();
-            if (InferenceOracleContract.IsFulfilmentRejectedEvent(topics))
+            if (InferenceOracleContract.IsInferenceFulfilledEvent(topics))
+            {
+                outcomes.TryAdd(InferenceOracleContract.DecodeInferenceFulfilledEvent(topics, log.Data).RequestId, new RequestTransition.Settle());
+            }
+            else if (InferenceOracleContract.IsInferenceFailedEvent(topics))
+            {
+                outcomes.TryAdd(InferenceOracleContract.DecodeInferenceFailedEvent(topics, log.Data).RequestId, new RequestTransition.Settle());
+            }
+            else if (InferenceOracleContract.IsFulfilmentRejectedEvent(topics))
             {
                 var rejected = InferenceOracleContract.DecodeFulfilmentRejectedEvent(topics, log.Data);
-                if (rejected.RequestId != key.RequestId) continue;
                 var name = KnownErrors.Abi.Errors.FirstOrDefault(e => e.Selector.AsSpan().SequenceEqual(rejected.Error))?.Name ?? Hex.Encode(rejected.Error);
-                return ResultSubmitter.NotNeededErrors.Contains(name)
+                outcomes.TryAdd(rejected.RequestId, ResultSubmitter.NotNeededErrors.Contains(name)
                     ? new RequestTransition.ObserveSettledElsewhere($"fulfilBatch rejected it: {name}")
-                    : new RequestTransition.FailOnChain($"fulfilBatch rejected it: {name}");
+                    : new RequestTransition.FailOnChain($"fulfilBatch rejected it: {name}"));
             }
-            if (InferenceOracleContract.IsCommitmentRecordedEvent(topics))
+            else if (InferenceOracleContract.IsCommitmentRecordedEvent(topics))
             {
                 var recorded = InferenceOracleContract.DecodeCommitmentRecordedEvent(topics, log.Data);
-                committed |= recorded.RequestId == key.RequestId && recorded.Operator == identity.Operator;
+                if (recorded.Operator == identity.Operator) committed.Add(recorded.RequestId);
             }
         }
-        // Redundancy > 1: our vote is recorded and the request settles when enough operators agree; our part is done.
-        return committed ? new RequestTransition.Settle() : null;
+        foreach (var id in committed) outcomes.TryAdd(id, new RequestTransition.Settle());
+        return outcomes;
     }
 
     private async Task<int> OnChainStatusAsync(ChainIdentity identity, RequestKey key, CancellationToken cancellationToken)

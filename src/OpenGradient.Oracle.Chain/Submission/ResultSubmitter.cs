@@ -239,16 +239,24 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             if (inFlight is not null) _ = Forward(inFlight, first.Done);
             else firsts.Add(first);
         }
-        // The already-sent checks are independent reads: made side by side, a full batch costs one round trip, not one each.
-        var live = firsts.Select(p => LiveTransactionOrErrorAsync(p.Result.Request.Key, cancellationToken)).ToArray();
-        await Task.WhenAll(live).ConfigureAwait(false);
-        var fresh = new List<Pending>();
-        for (var i = 0; i < firsts.Count; i++)
+        // One query checks the whole batch for transactions already sent (a re-run job), not one per request.
+        IReadOnlyDictionary<RequestKey, IReadOnlyList<OutboundTransaction>> carriers;
+        try
         {
-            var (transaction, error) = live[i].Result;
-            if (error is not null) firsts[i].Done.TrySetException(error);
-            else if (transaction is not null) firsts[i].Done.TrySetResult(new SubmissionReceipt(transaction.Hash, transaction.Nonce));
-            else fresh.Add(firsts[i]);
+            carriers = await _transactions.ListForRequestsAsync(firsts.Select(p => p.Result.Request.Key).ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // handed to the callers, who retry
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            foreach (var p in firsts) p.Done.TrySetException(e);
+            return;
+        }
+        var fresh = new List<Pending>();
+        foreach (var p in firsts)
+        {
+            if (LiveTransaction(carriers[p.Result.Request.Key]) is { } transaction) p.Done.TrySetResult(new SubmissionReceipt(transaction.Hash, transaction.Nonce));
+            else fresh.Add(p);
         }
 
         foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
@@ -292,26 +300,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
-    private async Task<(OutboundTransaction? Transaction, Exception? Error)> LiveTransactionOrErrorAsync(RequestKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await LiveTransactionAsync(key, cancellationToken).ConfigureAwait(false), null);
-        }
-#pragma warning disable CA1031 // handed to that request's caller, who retries
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-        {
-            return (null, e);
-        }
-    }
-
     /// <summary>A pending or mined transaction already carrying the request: what makes a re-run job safe.</summary>
-    private async Task<OutboundTransaction?> LiveTransactionAsync(RequestKey key, CancellationToken cancellationToken)
-    {
-        var all = await _transactions.ListForRequestAsync(key, cancellationToken).ConfigureAwait(false);
-        return all.LastOrDefault(t => t.Status is OutboundTransactionStatus.Pending or OutboundTransactionStatus.Mined);
-    }
+    private static OutboundTransaction? LiveTransaction(IReadOnlyList<OutboundTransaction> carriers) =>
+        carriers.LastOrDefault(t => t.Status is OutboundTransactionStatus.Pending or OutboundTransactionStatus.Mined);
 
     private async Task EnsureSenderAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {

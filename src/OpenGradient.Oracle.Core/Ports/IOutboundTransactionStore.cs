@@ -63,6 +63,11 @@ public interface IOutboundTransactionStore
     /// sending again, which is what makes a re-run submission job safe.</summary>
     Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default);
 
+    /// <summary><see cref="ListForRequestAsync"/> for several requests in one query (a batch checks all its requests
+    /// at once); every key is in the result, with an empty list where nothing carried it.</summary>
+    Task<IReadOnlyDictionary<RequestKey, IReadOnlyList<OutboundTransaction>>> ListForRequestsAsync(IReadOnlyCollection<RequestKey> keys,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Every Mined or Reverted transaction that carried any of <paramref name="keys"/>, oldest first: one query
     /// for a page of requests (the dashboard's gas column) instead of one per request.</summary>
     Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default);

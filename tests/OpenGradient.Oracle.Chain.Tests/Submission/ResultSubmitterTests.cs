@@ -495,6 +495,10 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         public Task<IReadOnlyList<OutboundTransaction>> ListForRequestAsync(RequestKey key, CancellationToken cancellationToken = default) =>
             inner.ListForRequestAsync(key, cancellationToken);
 
+        public Task<IReadOnlyDictionary<RequestKey, IReadOnlyList<OutboundTransaction>>> ListForRequestsAsync(IReadOnlyCollection<RequestKey> keys,
+            CancellationToken cancellationToken = default) =>
+            inner.ListForRequestsAsync(keys, cancellationToken);
+
         public Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default) =>
             inner.SetStatusAsync(chainId, hash, status, minedBlockNumber, cancellationToken);
 
