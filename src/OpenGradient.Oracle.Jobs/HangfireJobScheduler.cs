@@ -10,17 +10,21 @@ internal sealed class HangfireJobScheduler(IBackgroundJobClient client, IOptions
     public IReadOnlyList<string> Enqueue(IReadOnlyList<RequestKey> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var ids = new List<string>();
         // A job's arguments name one oracle, so requests of different chains or oracles go to different jobs.
-        foreach (var group in keys.Distinct().GroupBy(k => (k.ChainId, k.Oracle)))
+        var jobs = keys.Distinct()
+            .GroupBy(k => (k.ChainId, k.Oracle))
+            .SelectMany(g => g.Chunk(options.Value.RequestsPerJob).Select(chunk => (g.Key.ChainId, g.Key.Oracle, RequestIds: chunk.Select(JobKeys.RequestIdText).ToArray())))
+            .ToArray();
+        var ids = new string[jobs.Length];
+        // Creating a job is a handful of round trips to PostgreSQL; a block range's worth of jobs is created a few at a
+        // time side by side, so the first job does not wait for the last to be created (the listener waits for all).
+        Parallel.For(0, jobs.Length, new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism }, i =>
         {
-            foreach (var chunk in group.Chunk(options.Value.RequestsPerJob))
-            {
-                var (chainId, oracle) = group.Key;
-                var requestIds = chunk.Select(JobKeys.RequestIdText).ToArray();
-                ids.Add(client.Enqueue<ProcessRequestsJob>(j => j.ExecuteAsync(chainId, oracle, requestIds, CancellationToken.None)));
-            }
-        }
+            var (chainId, oracle, requestIds) = jobs[i];
+            ids[i] = client.Enqueue<ProcessRequestsJob>(j => j.ExecuteAsync(chainId, oracle, requestIds, CancellationToken.None));
+        });
         return ids;
     }
+
+    private const int EnqueueParallelism = 4;
 }
