@@ -150,19 +150,25 @@ public static class FulfilmentGasModel
     // ----------------------------------------------------------------- limits
 
     /// <summary>The gas limit for <c>fulfilBatch(items)</c>.</summary>
-    public static ulong FulfilBatch(IReadOnlyList<InferenceOracleContract.Fulfilment> items)
+    /// <param name="items">The batch.</param>
+    /// <param name="mayHaveOptedIn">False only if the caller knows that no redundancy-1 request among the items was made
+    /// with <c>requestInferenceWithFinality</c> (no <c>FinalityRequested</c> event): then the provisional path, whose
+    /// finality record costs ≈ 45,000 more than a plain settlement without callback, is left out.</param>
+    public static ulong FulfilBatch(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var cost = new Accumulator();
+        var cost = new Accumulator(mayHaveOptedIn);
         foreach (var item in items) cost.AddFulfilment(item);
         return cost.Total(InferenceOracleContract.EncodeFulfilBatch(items));
     }
 
     /// <summary>The gas limit for <c>fulfil(item)</c> (strict: a bad item reverts the call, which then costs less).</summary>
-    public static ulong Fulfil(InferenceOracleContract.Fulfilment item)
+    /// <param name="item">The result.</param>
+    /// <param name="mayHaveOptedIn">As for <see cref="FulfilBatch"/>.</param>
+    public static ulong Fulfil(InferenceOracleContract.Fulfilment item, bool mayHaveOptedIn = true)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var cost = new Accumulator();
+        var cost = new Accumulator(mayHaveOptedIn);
         cost.AddFulfilment(item);
         return cost.Total(InferenceOracleContract.EncodeFulfil(item));
     }
@@ -172,7 +178,7 @@ public static class FulfilmentGasModel
     public static ulong ReportFailure(InferenceOracleContract.FailureReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var cost = new Accumulator();
+        var cost = new Accumulator(false);
         cost.AddFailure(report);
         return cost.Total(InferenceOracleContract.EncodeReportFailure(report));
     }
@@ -211,7 +217,7 @@ public static class FulfilmentGasModel
     private static ulong Field(BigInteger value, ulong max) => value.Sign < 0 ? 0 : value > max ? max : (ulong)value;
 
     /// <summary>Sums the per-item terms of one call.</summary>
-    private sealed class Accumulator
+    private sealed class Accumulator(bool mayHaveOptedIn)
     {
         private ulong _execution = CallGas;
         private ulong _memoryWords = CallMemoryWords;
@@ -220,7 +226,7 @@ public static class FulfilmentGasModel
         public void AddFulfilment(InferenceOracleContract.Fulfilment item)
         {
             var outputBytes = (ulong)item.Output.Length;
-            Add(item.Request, outputBytes, PerOutputWordGas * Words(outputBytes), provisionalPossible: true);
+            Add(item.Request, outputBytes, PerOutputWordGas * Words(outputBytes), provisionalPossible: mayHaveOptedIn);
         }
 
         public void AddFailure(InferenceOracleContract.FailureReport report) =>

@@ -66,9 +66,10 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         var encoded = InferenceOracleContract.EncodeFulfilBatch([item]);
         var zeros = encoded.Count(b => b == 0);
         Assert.Equal((ulong)zeros * 4 + (ulong)(encoded.Length - zeros) * 16, FulfilmentGasModel.CalldataGas(encoded));
-        // fulfilBatch([item]): selector, offset, length, offset of the tuple, 5 head words + 8 request words,
-        // then output (length + 1 word) and signature (length + 3 words) = 4 + 32 × 22 bytes.
-        Assert.Equal(4 + 32 * 22, encoded.Length);
+        // fulfilBatch([item]): selector; array offset, length, offset of the tuple (3 words); the tuple's head:
+        // requestId, the 8 request words, output offset, runtime, signature offset (12); output: length + 1 word (2);
+        // signature: length + 3 words (4). 4 + 32 × 21 bytes.
+        Assert.Equal(4 + 32 * 21, encoded.Length);
     }
 
     [Fact]
@@ -82,30 +83,45 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
     public async Task Redundancy_1_batches_of_1_to_64_items_with_short_and_long_outputs()
     {
         await using var bed = await GasBed.CreateAsync(node);
-        var cases = new (int Size, int OutputBytes)[] { (1, 8), (4, 8), (16, 8), (64, 8), (16, 1), (64, 1), (16, 1024), (64, 1024) };
-        var requests = new List<List<OnChain>>();
+        var cases = new (int Size, int OutputBytes)[] { (1, 8), (4, 8), (16, 8), (64, 8), (64, 1), (16, 1024), (64, 1024) };
+        var optedIn = new List<List<OnChain>>();
+        var plain = new List<List<OnChain>>();
         foreach (var (size, outputBytes) in cases)
         {
             var batch = new List<OnChain>();
+            for (var i = 0; i < size; i++) batch.Add(await bed.RequestAsync(Requester, outputBytes, finality: true));
+            optedIn.Add(batch);
+            batch = [];
             for (var i = 0; i < size; i++) batch.Add(await bed.RequestAsync(Requester, outputBytes));
-            requests.Add(batch);
+            plain.Add(batch);
         }
         for (var c = 0; c < cases.Length; c++)
         {
-            // A fresh operator per batch: its first credit is the cold zero → non-zero write.
-            var op = FirstOperator + c;
-            var items = requests[c].Select(r => bed.Fulfilment(op, r, GasBed.RandomOutput(r.OutputBytes))).ToList();
-            var row = await CompareAsync(bed, $"fulfilBatch k=1 n={cases[c].Size} L={cases[c].OutputBytes} fresh op", op,
+            var (size, outputBytes) = cases[c];
+            // A fresh operator per batch: its first credit is the cold zero → non-zero write. The worst real use of a
+            // redundancy-1 batch is the opt-in path for every item (three new slots each).
+            var op = FirstOperator + 2 * c;
+            var items = optedIn[c].Select(r => bed.Fulfilment(op, r, GasBed.RandomOutput(r.OutputBytes))).ToList();
+            var logs = await CompareAsync(bed, $"fulfilBatch k=1 n={size} L={outputBytes} all opted in (worst)", op,
                 InferenceOracleContract.EncodeFulfilBatch(items), FulfilmentGasModel.FulfilBatch(items), worstCase: true);
-            Assert.Equal(cases[c].Size, row.Count(l => InferenceOracleContract.IsInferenceFulfilledEvent(l.Topics)));
+            Assert.Equal(size, logs.Count(l => InferenceOracleContract.IsResultProvisionalEvent(l.Topics)));
+
+            // The common case: no item opted in. Sent with the limit for a caller that knows it; the default limit,
+            // which must allow for the opt-in path, is printed next to it.
+            op++;
+            items = plain[c].Select(r => bed.Fulfilment(op, r, GasBed.RandomOutput(r.OutputBytes))).ToList();
+            logs = await CompareAsync(bed, $"fulfilBatch k=1 n={size} L={outputBytes} none opted in, mayHaveOptedIn: false", op,
+                InferenceOracleContract.EncodeFulfilBatch(items), FulfilmentGasModel.FulfilBatch(items, mayHaveOptedIn: false), worstCase: false);
+            Assert.Equal(size, logs.Count(l => InferenceOracleContract.IsInferenceFulfilledEvent(l.Topics)));
+            PrintRow($"fulfilBatch k=1 n={size} L={outputBytes} none opted in, default limit", LastUsed, FulfilmentGasModel.FulfilBatch(items), false);
         }
 
         // fulfil of one item by an operator already credited (warm balance: not the worst case).
         var single = await bed.RequestAsync(Requester, 8);
-        var again = bed.Fulfilment(FirstOperator, single, GasBed.RandomOutput(8));
-        var logs = await CompareAsync(bed, "fulfil k=1 L=8 known op", FirstOperator,
+        var again = bed.Fulfilment(FirstOperator + 1, single, GasBed.RandomOutput(8));
+        var one = await CompareAsync(bed, "fulfil k=1 L=8 known op", FirstOperator + 1,
             InferenceOracleContract.EncodeFulfil(again), FulfilmentGasModel.Fulfil(again), worstCase: false);
-        Assert.Equal(1, logs.Count(l => InferenceOracleContract.IsInferenceFulfilledEvent(l.Topics)));
+        Assert.Equal(1, one.Count(l => InferenceOracleContract.IsInferenceFulfilledEvent(l.Topics)));
     }
 
     [Fact]
@@ -156,9 +172,10 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         }
         await bed.SetCodeAsync(CallbackRequester, BurnerCode);
 
-        int a = FirstOperator, b = FirstOperator + 1, dissenter = FirstOperator + 2, c = FirstOperator + 3;
         for (var n = 0; n < sizes.Length; n++)
         {
+            // Four operators per batch size: a slashed dissenter falls below the minimum stake and is inactive after.
+            int a = FirstOperator + 4 * n, b = a + 1, dissenter = a + 2, c = a + 3;
             var batch = batches[n];
             var outputs = batch.Select(r => GasBed.RandomOutput(r.OutputBytes)).ToList();
             // The votes before the settling one are measured too: they record a vote and settle nothing, so the model,
@@ -181,7 +198,8 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
     [Fact]
     public async Task Quorum_of_7_with_the_most_dissenters_allowed()
     {
-        await using var bed = await GasBed.CreateAsync(node);
+        await using var first = await GasBed.CreateAsync(node);
+        var bed = first;
         // 4 requests k = 7: two with a 500k callback into the burner, two with 1,024-byte outputs. 14 commitments
         // precede the settling one: 6 agreeing and 8 dissenting (each a different output, so none reaches 7).
         var requests = new List<OnChain>
@@ -209,7 +227,10 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         Assert.Equal(32, logs.Count(l => InferenceOracleContract.IsOperatorPenalizedEvent(l.Topics)));
         Assert.Equal(0, logs.Count(l => InferenceOracleContract.IsCallbackFailedEvent(l.Topics)));
 
-        // The same worst case through fulfil: one more request, 14 prior votes, the settling one alone.
+        // The same worst case through fulfil, on a fresh deployment (the dissenters above are slashed below the
+        // minimum stake, so inactive): one request, 14 prior votes, the settling one alone.
+        await using var fresh = await GasBed.CreateAsync(node);
+        bed = fresh;
         var one = await bed.RequestAsync(Requester, 1024, redundancy: 7);
         var output = GasBed.RandomOutput(1024);
         for (var v = 0; v < 14; v++)
@@ -333,16 +354,19 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         Assert.DoesNotContain(logs, l => InferenceOracleContract.IsFulfilmentRejectedEvent(l.Topics) && l.Data.AsSpan(0, 4).SequenceEqual(InsufficientGas));
 
         var used = modelled.GasUsed;
-        var ratio = (double)limit / used;
-        if (!quiet)
-        {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {used:N0} | {limit:N0} | {ratio:F2} |{(worstCase ? " worst case" : "")}"));
-        }
+        LastUsed = used;
+        if (!quiet) PrintRow(name, used, limit, worstCase);
         Assert.True(used <= limit, $"{name}: used {used} > limit {limit}");
         if (worstCase) Assert.True(limit <= 2 * used + Slack, $"{name}: limit {limit} > 2 × {used} + {Slack}");
         return logs;
     }
+
+    /// <summary>Gas used by the last case <see cref="CompareAsync"/> ran.</summary>
+    private ulong LastUsed { get; set; }
+
+    private void PrintRow(string name, ulong used, ulong limit, bool worstCase) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {used:N0} | {limit:N0} | {(double)limit / used:F2} |{(worstCase ? " worst case" : "")}"));
 
     /// <summary>The oracle's logs as text, without the block-dependent challenge deadline of ResultProvisional.</summary>
     private static string Describe(IEnumerable<RpcLog> logs, Address oracle) =>
