@@ -21,8 +21,7 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// <para>Every storage write is priced as a cold zero→non-zero write (22,100) unless the contract proves otherwise:
 /// a request's own slot is read (warm) and non-zero before it is overwritten. Constants were derived from the code and
 /// then checked against measurements on Hardhat 3 / EDR (hardfork osaka, solc 0.8.28, optimizer 200 runs, evmVersion
-/// cancun): see the FulfilmentGasModelTests for the table. Measured worst cases of each path sit between 60 % and
-/// 100 % of the modelled cost; the model's margins are listed with each constant.</para>
+/// cancun) by FulfilmentGasModelTests, whose table is in docs/ARCHITECTURE.md.</para>
 /// <para>Limits can exceed the osaka per-transaction cap (EIP-7825, <see cref="TransactionGasCap"/>) for large batches
 /// with large callbacks; the caller must then split the batch (clamping would break the guarantee).</para>
 /// </remarks>
@@ -58,81 +57,87 @@ public static class FulfilmentGasModel
     private const ulong SettleGasPerByte = 16;          // _SETTLE_GAS_PER_BYTE
     private const ulong GasForCallExactCheck = 5_000;   // _GAS_FOR_CALL_EXACT_CHECK
 
-    // ----------------------------------------------------------------- execution constants (see remarks of each)
+    // ----------------------------------------------------------------- execution constants
+    // Each constant is an analytic count of the opcodes on its path (EIP-2929 cold/warm access, EIP-2200/3529 SSTORE,
+    // LOG 375 + 375 a topic + 8 a byte, ecrecover 3,000, value transfer 9,000) rounded up. The test then measures
+    // whole paths on Hardhat 3 / EDR (hardfork osaka, solc 0.8.28 optimizer 200 runs, evmVersion cancun) and the
+    // execution gas of each (gasUsed − 21,000 − calldata) came out at 79-91 % of the model's (call + items + memory,
+    // headroom not included) for one-item calls: plain result 50,302 vs 58,409; opt-in result 93,364 vs 105,409;
+    // failure report 48,187 vs 61,123; k = 7 with 8 dissenters and a 1,024-byte output 519,308 vs 585,932; k = 2 with
+    // 13 dissenters and a 300,000 callback burnt in full 772,571 vs ≈ 849,000 (docs/ARCHITECTURE.md has the table).
+    // Later items of a batch cost less (warm registry, the operator's balance already written), which the model does
+    // not assume.
 
-    /// <summary>Dispatch, the transient reentrancy guard (TLOAD/TSTORE ×2), decoding the array head and the return:
-    /// the part of a call that does not depend on the items. Measured ≈ 2,000 for fulfilBatch with one item once the
-    /// per-item terms are taken off; 5,000 covers fulfil and reportFailure, whose single struct decodes a little
-    /// differently.</summary>
+    /// <summary>Dispatch, the transient reentrancy guard (TLOAD/TSTORE ×2), decoding the array head, the loop:
+    /// ≈ 1,500 analytic; 5,000.</summary>
     public const ulong CallGas = 5_000;
 
     /// <summary>
-    /// One item up to and including its checks, redundancy 1: calldata decoding and the output-length check, keccak of
-    /// the output's fixed part, the EIP-712 digest (two keccaks; the domain separator is cached), ecrecover (3,000),
-    /// <c>isActive</c> on the operator registry (cold account 2,600 + cold slot 2,100), <c>_checkPending</c> (cold
-    /// request slot 2,100 + the request hash), the <c>CommitmentRecorded</c> log (LOG4, ≈2,000). Analytic ≈ 19,000;
-    /// measured 17,900–18,600 for the first item of a batch, ≈ 12,600 for later ones (registry warm). 22,000 keeps a
-    /// 15 % margin on the first.
+    /// One item up to its gas check, redundancy 1: calldata decoding and the output-length check, the EIP-712 digest
+    /// (two keccaks; the domain separator is cached), ecrecover (3,000), <c>isActive</c> on the operator registry (cold
+    /// account 2,600 + cold slot 2,100 + call), <c>_checkPending</c> (cold request slot 2,100 + the request hash), the
+    /// <c>CommitmentRecorded</c> log (LOG4 + 32 bytes: 2,131). ≈ 18,500 analytic (≈ 19,300 measured, by difference,
+    /// for a first item); 22,000.
     /// </summary>
     public const ulong ItemCheckGas = 22_000;
 
     /// <summary>
-    /// Settling with redundancy 1: the request slot rewritten (warm, non-zero → non-zero: 2,900), the
-    /// <c>InferenceFulfilled</c> log's fixed part (LOG3 + 64 bytes), the operator credited (cold slot 2,100 + zero →
-    /// non-zero 20,000 for a fresh operator) and <c>PaymentCredited</c> (LOG3 + 32 bytes). Analytic 29,000, measured
-    /// 27,700 for a fresh operator; 31,000.
+    /// Settling with redundancy 1 (<c>_settleFulfilment</c>): the request slot rewritten (warm, non-zero → non-zero:
+    /// 2,900), the <c>InferenceFulfilled</c> log's fixed part (LOG3 + 64 bytes: 2,012), the operator credited (cold
+    /// slot 2,100 + zero → non-zero 20,000, a fresh operator) and <c>PaymentCredited</c> (LOG3 + 32 bytes: 1,756).
+    /// ≈ 29,000 analytic; 31,000. A failure's refund to the requester (<c>_settleFailure</c>) is the same shape.
     /// </summary>
     public const ulong SingleSettleGas = 31_000;
 
     /// <summary>
     /// The opt-in path (<c>_settleProvisional</c>) instead of <see cref="SingleSettleGas"/>: the request slot
-    /// rewritten, three new slots of the finality record (request hash, output hash, operator|deadline|stage: 3 × 22,100)
-    /// and two logs. No credit and no callback yet. Analytic 75,000; measured ≈ 73,000; 78,000.
+    /// rewritten (2,900), three new slots of the finality record (request hash, output hash, operator | deadline |
+    /// stage: 3 × 22,100), <c>InferenceFulfilled</c> and <c>ResultProvisional</c> (LOG4 + 32 bytes). No credit and no
+    /// callback yet. ≈ 73,500 analytic; 78,000.
     /// </summary>
     public const ulong ProvisionalSettleGas = 78_000;
 
     /// <summary>
-    /// Recording a vote with redundancy &gt; 1 (<c>_checkVote</c> + <c>_record</c>): two cold reads, then four cold zero →
-    /// non-zero writes (voters length, voters[i], votes[op], tally[vote]: 4 × 22,100) and possibly
-    /// <c>CommitmentConflicted</c>. Analytic 95,000; measured ≈ 93,000 for a conflicting vote; 98,000.
+    /// A vote with redundancy &gt; 1 (<c>_checkVote</c> + <c>_record</c>): three cold reads (the operator's vote, the
+    /// voter count, the tally: 6,300), then four new slots (voters length and voters[i], votes[op], tally[vote]: the
+    /// three warm ones 20,000 each, the new array element 22,100) and possibly <c>CommitmentConflicted</c> (1,756).
+    /// ≈ 90,000 analytic; 98,000.
     /// </summary>
     public const ulong VoteRecordGas = 98_000;
 
-    /// <summary>Settling a quorum, fixed part: request slot, <c>InferenceFulfilled</c> log, the partition's two arrays,
-    /// and the penalty set-up (<c>minStake()</c> on the warm registry, the requester's share credited to a cold,
-    /// possibly zero slot: 22,100 + log). 35,000.</summary>
+    /// <summary>Settling a quorum, fixed part: the request slot, the <c>InferenceFulfilled</c> log, the partition's two
+    /// arrays, the penalty set-up (<c>minStake()</c> on the warm registry) and the requester's half of the penalty
+    /// credited to a cold, possibly empty slot (22,100 + log). ≈ 31,000 analytic; 35,000.</summary>
     public const ulong QuorumSettleGas = 35_000;
 
-    /// <summary>Per voter the partition reads (two cold slots, 4,200) and per agreeing operator one credit to a cold,
-    /// possibly empty balance (22,100 + log ≈ 23,500) plus its share of the penalty split (warm, dirty: ≈ 2,000).
-    /// 4,500 + 27,000.</summary>
+    /// <summary>Per commitment the partition reads two cold slots (the voter, its vote: 4,200).</summary>
     public const ulong PerVoterReadGas = 4_500;
 
+    /// <summary>Per agreeing operator: its share of the fee credited to a cold, possibly empty balance (22,100 +
+    /// <c>PaymentCredited</c> 1,756), and its share of the penalty split (warm, written: 100 + log). ≈ 25,700; 27,000.</summary>
     public const ulong PerAgreeingCreditGas = 27_000;
 
-    /// <summary>Slashing one dissenter: CALL to the warm registry (its guard, a cold operator slot read and rewrite:
-    /// 2,100 + 2,900), <c>OperatorSlashed</c>, the slashed wei sent back to the oracle (value transfer 9,000 − 2,300
-    /// stipend; the oracle's <c>receive</c> runs) and <c>OperatorPenalized</c>. Analytic ≈ 24,000; measured ≈ 23,000;
-    /// 27,000.</summary>
-    public const ulong PerDissenterGas = 27_000;
-
-    /// <summary>What a dissenter's slash spends at the least (two cold partition reads, the value transfer, two logs),
-    /// for the headroom: only the part of <c>_SETTLE_GAS_PER_DISSENTER</c> above it is kept unspent.</summary>
-    private const ulong PerDissenterFloorGas = 14_000;
+    /// <summary>Slashing one dissenter: CALL to the warm registry (its transient guard, a cold operator slot read and
+    /// rewritten: 2,100 + 2,900, <c>OperatorSlashed</c>), the slashed wei sent back to the oracle (9,000, of which the
+    /// unused part of the 2,300 stipend returns; the oracle's <c>receive</c> runs) and <c>OperatorPenalized</c>.
+    /// ≈ 18,000 analytic; ≈ 16,000 measured (by difference, 13 dissenters); 20,000.</summary>
+    public const ulong PerDissenterGas = 20_000;
 
     /// <summary>
-    /// Calling a consumer back: <c>EXTCODESIZE</c> of the requester (cold account, 2,600) in <c>_verify</c> and again in
-    /// <c>_callback</c> (warm), the CALL itself (warm target), and <c>CallbackFailed</c> if the consumer fails (LOG2).
-    /// The consumer itself burns at most its <c>callbackGasLimit</c>, counted separately. Analytic ≈ 5,500; 7,000.
+    /// Calling a consumer back, besides what the consumer burns (at most its <c>callbackGasLimit</c>, added in full):
+    /// <c>EXTCODESIZE</c> of the requester (cold account, 2,600) in <c>_verify</c> and again in <c>_callback</c> (warm),
+    /// the calldata <c>abi.encodeCall</c> builds, the CALL (warm target, no value) and <c>CallbackFailed</c> if the
+    /// consumer fails (LOG2: 1,125). ≈ 5,000 analytic; 7,000.
     /// </summary>
     public const ulong CallbackOverheadGas = 7_000;
 
     /// <summary>Per 32-byte word of output: LOG data at 8 gas a byte (256), keccak (6) and three copies (3 each: for the
-    /// hash, the log and the callback's calldata). 271 analytic; 280.</summary>
+    /// hash, the log and the callback's calldata). 271 analytic; 280. (Calldata is counted exactly, apart.)</summary>
     public const ulong PerOutputWordGas = 280;
 
-    /// <summary>reportFailure's extra work over a fulfilment with no output: the vote <c>keccak256(abi.encode("failure",
-    /// reason))</c> and the reason check; the <c>InferenceFailed</c> log replaces <c>InferenceFulfilled</c>. 3,000.</summary>
+    /// <summary>reportFailure's extra work over a fulfilment with no output: the reason check and the vote
+    /// <c>keccak256(abi.encode("failure", reason))</c>; <c>InferenceFailed</c> replaces <c>InferenceFulfilled</c>.
+    /// ≈ 1,000 analytic; 3,000.</summary>
     public const ulong FailureVoteGas = 3_000;
 
     /// <summary>Memory words one item leaves allocated (the digest's <c>abi.encode</c>, the return data of
@@ -245,31 +250,39 @@ public static class FulfilmentGasModel
             var dissenters = k == 1 ? 0 : (ulong)MaxCommitments - k;
             var callback = callbackGasLimit == 0 ? 0 : callbackGasLimit + CallbackOverheadGas;
 
-            ulong settle;
+            // Split at the contract's gas check (_checkSettleGas in _verify): what comes before it (decoding, hashing,
+            // signature, pending and vote checks; the vote record is counted here in full although its writes come
+            // after, which only overstates this part) and what comes after it (the settlement and the callback).
+            var beforeCheck = ItemCheckGas + payloadGas + (k == 1 ? 0 : VoteRecordGas);
+            ulong afterCheck;
             if (k == 1)
             {
-                settle = SingleSettleGas + callback;
-                // The node may not know whether the request opted in; take the dearer path.
-                if (provisionalPossible) settle = Math.Max(settle, ProvisionalSettleGas);
+                afterCheck = SingleSettleGas + callback;
+                // The node may not know whether the request opted in; take the dearer path. The opt-in path has no
+                // gas check and no callback.
+                if (provisionalPossible) afterCheck = Math.Max(afterCheck, ProvisionalSettleGas);
             }
             else
             {
-                settle = VoteRecordGas + QuorumSettleGas + (k + dissenters) * PerVoterReadGas + k * PerAgreeingCreditGas
+                afterCheck = QuorumSettleGas + (k + dissenters) * PerVoterReadGas + k * PerAgreeingCreditGas
                     + dissenters * PerDissenterGas + callback;
             }
-            _execution += ItemCheckGas + payloadGas + settle;
+            _execution += beforeCheck + afterCheck;
             _memoryWords += ItemMemoryWords + 2 * Words(outputBytes) + (k == 1 ? 0 : QuorumMemoryWords);
 
             if (callbackGasLimit != 0)
             {
-                // _checkSettleGas wants this much left when the item is checked; of it the item then spends the
-                // callback (counted above, in full) and at least the slashes' floor, the rest must be spare.
-                var demanded = callbackGasLimit / 63 + SettleGasBase + k * SettleGasPerOperator + outputBytes * SettleGasPerByte
-                    + (k == 1 ? 0 : dissenters * SettleGasPerDissenter);
-                var spent = dissenters * PerDissenterFloorGas;
-                var checkHeadroom = demanded > spent ? demanded - spent : 0;
+                // When the item is checked, every later item's share and this item's after-check share of the limit
+                // are still unspent (each item spends at most its share, and this one at most its before-check share
+                // so far). _checkSettleGas demands `demanded`; whatever of it exceeds this item's modelled
+                // after-check share must be spare: that is the headroom. (With fewer dissenters than the most, the
+                // contract demands less and the share stays the same, so the worst case is the one computed.)
+                var demanded = callbackGasLimit + callbackGasLimit / 63 + SettleGasBase + k * SettleGasPerOperator
+                    + outputBytes * SettleGasPerByte + (k == 1 ? 0 : dissenters * SettleGasPerDissenter);
+                var settleShare = k == 1 ? SingleSettleGas + callback : afterCheck;
+                var checkHeadroom = demanded > settleShare ? demanded - settleShare : 0;
                 // _callback: 5,000 kept back, and 1/64 of the rest withheld by the CALL (EIP-150), must still leave
-                // callbackGasLimit for the consumer.
+                // callbackGasLimit for the consumer; 1,000 for the opcodes between gasleft() and the CALL.
                 var callHeadroom = callbackGasLimit / 63 + 1 + GasForCallExactCheck + 1_000;
                 _headroom = Math.Max(_headroom, Math.Max(checkHeadroom, callHeadroom));
             }

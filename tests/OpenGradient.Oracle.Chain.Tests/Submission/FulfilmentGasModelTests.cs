@@ -232,17 +232,36 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         await using var fresh = await GasBed.CreateAsync(node);
         bed = fresh;
         var one = await bed.RequestAsync(Requester, 1024, redundancy: 7);
-        var output = GasBed.RandomOutput(1024);
+        var agreed = GasBed.RandomOutput(1024);
         for (var v = 0; v < 14; v++)
         {
             var op = FirstOperator + v;
-            var vote = bed.Fulfilment(op, one, v % 2 == 1 && v < 12 ? output : GasBed.RandomOutput(1024));
+            var vote = bed.Fulfilment(op, one, v % 2 == 1 && v < 12 ? agreed : GasBed.RandomOutput(1024));
             await bed.SendAsync(op, InferenceOracleContract.EncodeFulfil(vote), FulfilmentGasModel.Fulfil(vote));
         }
-        var settles = bed.Fulfilment(last, one, output);
+        var settles = bed.Fulfilment(last, one, agreed);
         logs = await CompareAsync(bed, "fulfil k=7 L=1024 settling, 8 dissenters", last,
             InferenceOracleContract.EncodeFulfil(settles), FulfilmentGasModel.Fulfil(settles), worstCase: true);
         Assert.Equal(8, logs.Count(l => InferenceOracleContract.IsOperatorPenalizedEvent(l.Topics)));
+
+        // The most dissenters of all: k = 2, one agreeing vote and 13 dissenting before the settling one, with a
+        // callback that burns its limit.
+        await using var third = await GasBed.CreateAsync(node);
+        bed = third;
+        var two = await bed.RequestAsync(CallbackRequester, 8, redundancy: 2, callbackGasLimit: 300_000);
+        await bed.SetCodeAsync(CallbackRequester, BurnerCode);
+        agreed = GasBed.RandomOutput(8);
+        for (var v = 0; v < 14; v++)
+        {
+            var op = FirstOperator + v;
+            var vote = bed.Fulfilment(op, two, v == 7 ? agreed : GasBed.RandomOutput(8));
+            await bed.SendAsync(op, InferenceOracleContract.EncodeFulfil(vote), FulfilmentGasModel.Fulfil(vote));
+        }
+        settles = bed.Fulfilment(last, two, agreed);
+        logs = await CompareAsync(bed, "fulfil k=2 L=8 settling, 13 dissenters, cb=300k burnt", last,
+            InferenceOracleContract.EncodeFulfil(settles), FulfilmentGasModel.Fulfil(settles), worstCase: true);
+        Assert.Equal(13, logs.Count(l => InferenceOracleContract.IsOperatorPenalizedEvent(l.Topics)));
+        Assert.Equal(0, logs.Count(l => InferenceOracleContract.IsCallbackFailedEvent(l.Topics)));
     }
 
     [Fact]
@@ -355,6 +374,7 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
 
         var used = modelled.GasUsed;
         LastUsed = used;
+        LastCalldata = FulfilmentGasModel.CalldataGas(data);
         if (!quiet) PrintRow(name, used, limit, worstCase);
         Assert.True(used <= limit, $"{name}: used {used} > limit {limit}");
         if (worstCase) Assert.True(limit <= 2 * used + Slack, $"{name}: limit {limit} > 2 × {used} + {Slack}");
@@ -364,9 +384,13 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
     /// <summary>Gas used by the last case <see cref="CompareAsync"/> ran.</summary>
     private ulong LastUsed { get; set; }
 
+    private ulong LastCalldata { get; set; }
+
+    /// <summary>A table row: case, gas used, of it calldata, execution (used − 21,000 − calldata), the limit, the
+    /// limit's execution part (limit − 21,000 − calldata, headroom included), limit / used.</summary>
     private void PrintRow(string name, ulong used, ulong limit, bool worstCase) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {used:N0} | {limit:N0} | {(double)limit / used:F2} |{(worstCase ? " worst case" : "")}"));
+            $"| {name} | {used:N0} | {LastCalldata:N0} | {used - 21_000 - LastCalldata:N0} | {limit:N0} | {limit - 21_000 - LastCalldata:N0} | {(double)limit / used:F2} |{(worstCase ? " worst case" : "")}"));
 
     /// <summary>The oracle's logs as text, without the block-dependent challenge deadline of ResultProvisional.</summary>
     private static string Describe(IEnumerable<RpcLog> logs, Address oracle) =>
