@@ -248,16 +248,15 @@ public static class FulfilmentGasModel
             var callbackGasLimit = Field(request.CallbackGasLimit, uint.MaxValue);
             // Prior commitments are unknown to the node: the settling vote may find the most dissenters allowed.
             var dissenters = k == 1 ? 0 : (ulong)MaxCommitments - k;
-            var callback = callbackGasLimit == 0 ? 0 : callbackGasLimit + CallbackOverheadGas;
-
             // Split at the contract's gas check (_checkSettleGas in _verify): what comes before it (decoding, hashing,
-            // signature, pending and vote checks; the vote record is counted here in full although its writes come
-            // after, which only overstates this part) and what comes after it (the settlement and the callback).
-            var beforeCheck = ItemCheckGas + payloadGas + (k == 1 ? 0 : VoteRecordGas);
+            // signature, pending and vote checks, the requester's EXTCODESIZE; the vote record and the rest of the
+            // callback overhead are counted here in full although they come after, which only overstates this part)
+            // and what comes after it (the settlement and what the consumer burns).
+            var beforeCheck = ItemCheckGas + payloadGas + (k == 1 ? 0 : VoteRecordGas) + (callbackGasLimit == 0 ? 0 : CallbackOverheadGas);
             ulong afterCheck;
             if (k == 1)
             {
-                afterCheck = SingleSettleGas + callback;
+                afterCheck = SingleSettleGas + callbackGasLimit;
                 // The node may not know whether the request opted in; take the dearer path. The opt-in path has no
                 // gas check and no callback.
                 if (provisionalPossible) afterCheck = Math.Max(afterCheck, ProvisionalSettleGas);
@@ -265,7 +264,7 @@ public static class FulfilmentGasModel
             else
             {
                 afterCheck = QuorumSettleGas + (k + dissenters) * PerVoterReadGas + k * PerAgreeingCreditGas
-                    + dissenters * PerDissenterGas + callback;
+                    + dissenters * PerDissenterGas + callbackGasLimit;
             }
             _execution += beforeCheck + afterCheck;
             _memoryWords += ItemMemoryWords + 2 * Words(outputBytes) + (k == 1 ? 0 : QuorumMemoryWords);
@@ -279,7 +278,7 @@ public static class FulfilmentGasModel
                 // contract demands less and the share stays the same, so the worst case is the one computed.)
                 var demanded = callbackGasLimit + callbackGasLimit / 63 + SettleGasBase + k * SettleGasPerOperator
                     + outputBytes * SettleGasPerByte + (k == 1 ? 0 : dissenters * SettleGasPerDissenter);
-                var settleShare = k == 1 ? SingleSettleGas + callback : afterCheck;
+                var settleShare = k == 1 ? SingleSettleGas + callbackGasLimit : afterCheck;
                 var checkHeadroom = demanded > settleShare ? demanded - settleShare : 0;
                 // _callback: 5,000 kept back, and 1/64 of the rest withheld by the CALL (EIP-150), must still leave
                 // callbackGasLimit for the consumer; 1,000 for the opcodes between gasleft() and the CALL.
