@@ -64,7 +64,7 @@ public static class FulfilmentGasModel
     // execution gas of each (gasUsed − 21,000 − calldata) came out at 79-91 % of the model's (call + items + memory,
     // headroom not included) for one-item calls: plain result 50,302 vs 58,409; opt-in result 93,364 vs 105,409;
     // failure report 48,187 vs 61,123; k = 7 with 8 dissenters and a 1,024-byte output 519,308 vs 585,932; k = 2 with
-    // 13 dissenters and a 300,000 callback burnt in full 772,571 vs ≈ 849,000 (docs/ARCHITECTURE.md has the table).
+    // 13 dissenters and a 300,000 callback burnt in full 772,571 vs ≈ 852,000 (docs/ARCHITECTURE.md has the table).
     // Later items of a batch cost less (warm registry, the operator's balance already written), which the model does
     // not assume.
 
@@ -126,10 +126,11 @@ public static class FulfilmentGasModel
     /// <summary>
     /// Calling a consumer back, besides what the consumer burns (at most its <c>callbackGasLimit</c>, added in full):
     /// <c>EXTCODESIZE</c> of the requester (cold account, 2,600) in <c>_verify</c> and again in <c>_callback</c> (warm),
-    /// the calldata <c>abi.encodeCall</c> builds, the CALL (warm target, no value) and <c>CallbackFailed</c> if the
-    /// consumer fails (LOG2: 1,125). ≈ 5,000 analytic; 7,000.
+    /// the calldata <c>abi.encodeCall</c> builds, the CALL (warm target, no value; an EIP-7702 delegated requester adds
+    /// a cold access to its delegate, 2,600) and <c>CallbackFailed</c> if the consumer fails (LOG2: 1,125).
+    /// ≈ 7,000 analytic with a delegated requester; 10,000.
     /// </summary>
-    public const ulong CallbackOverheadGas = 7_000;
+    public const ulong CallbackOverheadGas = 10_000;
 
     /// <summary>Per 32-byte word of output: LOG data at 8 gas a byte (256), keccak (6) and three copies (3 each: for the
     /// hash, the log and the callback's calldata). 271 analytic; 280. (Calldata is counted exactly, apart.)</summary>

@@ -386,6 +386,11 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         var snapshot = (await node.RpcAsync("evm_snapshot")).GetString();
         var ample = await bed.SendAsync(account, data, FulfilmentGasModel.TransactionGasCap);
         Assert.True((await node.RpcAsync("evm_revert", snapshot)).GetBoolean());
+        // For the worst cases, how far the limit is above the least one that still gives the same outcome (what the
+        // contract's own checks need, not only what is used): the model's real safety margin. Probed from this state.
+        LastLeast = worstCase && ample.Succeeded && limit > ample.GasUsed
+            ? await LeastWorkingLimitAsync(bed, account, data, ample.GasUsed, limit, Describe(ample.Logs))
+            : null;
         var modelled = await bed.SendAsync(account, data, limit);
 
         Assert.True(ample.Succeeded, $"{name}: failed with ample gas");
@@ -411,14 +416,35 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
 
     private ulong LastCalldata { get; set; }
 
+    /// <summary>The least limit (to 1,000 gas) with the ample run's outcome, found for the last worst case.</summary>
+    private ulong? LastLeast { get; set; }
+
+    /// <summary>Binary search, each probe sent from a snapshot and reverted, for the least gas limit whose run succeeds
+    /// with <paramref name="expected"/> logs (no item rejected for gas, no callback starved).</summary>
+    private async Task<ulong> LeastWorkingLimitAsync(GasBed bed, int account, byte[] data, ulong low, ulong high, string expected)
+    {
+        // `high` is assumed to work (the modelled run checks it); below `low` (gasUsed) nothing can.
+        while (high - low > 1_000)
+        {
+            var probe = low + (high - low) / 2;
+            var snapshot = (await node.RpcAsync("evm_snapshot")).GetString();
+            var receipt = await bed.SendAsync(account, data, probe);
+            Assert.True((await node.RpcAsync("evm_revert", snapshot)).GetBoolean());
+            if (receipt.Succeeded && Describe(receipt.Logs) == expected) high = probe;
+            else low = probe;
+        }
+        return high;
+    }
+
     /// <summary>Every log (oracle, registry, consumer) of the last modelled run.</summary>
     private IReadOnlyList<RpcLog> LastLogs { get; set; } = [];
 
     /// <summary>A table row: case, gas used, of it calldata, execution (used − 21,000 − calldata), the limit, the
-    /// limit's execution part (limit − 21,000 − calldata, headroom included), limit / used.</summary>
+    /// limit's execution part (limit − 21,000 − calldata, headroom included), limit / used, and for worst cases the
+    /// least working limit.</summary>
     private void PrintRow(string name, ulong used, ulong limit, bool worstCase) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {used:N0} | {LastCalldata:N0} | {used - 21_000 - LastCalldata:N0} | {limit:N0} | {limit - 21_000 - LastCalldata:N0} | {(double)limit / used:F2} |{(worstCase ? " worst case" : "")}"));
+            $"| {name} | {used:N0} | {LastCalldata:N0} | {used - 21_000 - LastCalldata:N0} | {limit:N0} | {limit - 21_000 - LastCalldata:N0} | {(double)limit / used:F2} |{(worstCase ? $" worst case, least working limit {LastLeast:N0} ({(double)limit / LastLeast!.Value:F2}×)" : "")}"));
 
     /// <summary>All logs (oracle, operator registry, consumer) as text, without the data of ResultProvisional (its
     /// challenge deadline depends on the block's timestamp).</summary>
