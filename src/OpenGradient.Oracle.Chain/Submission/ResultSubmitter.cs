@@ -18,10 +18,11 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// <summary>
 /// Posts results. Callers (the request jobs) enqueue and await; a loop takes what arrived within
 /// <see cref="ChainOptions.BatchWindow"/> (up to <see cref="ChainOptions.MaxBatchSize"/>), and fulfilments go together
-/// with <c>fulfilBatch</c> (one result: <c>fulfil</c>), each failure with <c>reportFailure</c>. That loop simulates;
-/// a second one, fed by the first, takes the nonces, so they stay in broadcast order. For every transaction: simulate,
-/// sign, store (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any point leaves either
-/// nothing or a stored transaction to rebroadcast.
+/// with <c>fulfilBatch</c> (one result: <c>fulfil</c>), each failure with <c>reportFailure</c>. That loop prepares
+/// (gas from <see cref="FulfilmentGasModel"/>, a single call simulated with eth_call); a second one, fed by the first,
+/// takes the nonces, so they stay in broadcast order. For every transaction: sign, store
+/// (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any point leaves either nothing or
+/// a stored transaction to rebroadcast.
 /// </summary>
 public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitter
 {
@@ -53,10 +54,15 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     private readonly Dictionary<RequestKey, Task<SubmissionReceipt>> _inFlight = [];
 
     /// <summary>How long one fee quote (eth_feeHistory + eth_maxPriorityFeePerGas) is reused. The max fee carries twice
-    /// the base fee as headroom, far more than a second can move it.</summary>
+    /// the base fee as headroom, far more than a second can move it. Past half its life a fresh quote is fetched in the
+    /// background, so under steady load the send loop never waits for one.</summary>
     internal static readonly TimeSpan FeeQuoteLifetime = TimeSpan.FromSeconds(1);
 
-    private (Fees Fees, DateTimeOffset At)? _feeQuote;
+    private sealed record FeeQuote(Fees Fees, DateTimeOffset At);
+
+    // Written by the send loop and by a background refresh: a reference, so readers see a whole quote or none.
+    private volatile FeeQuote? _feeQuote;
+    private Task? _feeRefresh;
 
     // Size of the batch sent last: tells light load (send at once) from heavy (wait the window for company).
     private int _lastBatchSize;
@@ -98,16 +104,16 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         var identity = await _context.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
         var pending = results.Select(r => r.Outcome.IsSuccess
             ? new Pending(r, Task.Run(() => Fulfilment(identity, r), CancellationToken.None), null)
-            : new Pending(r, null, Task.Run(() => EncodeFailure(identity, r), CancellationToken.None))).ToArray();
+            : new Pending(r, null, Task.Run(() => FailureReport(identity, r), CancellationToken.None))).ToArray();
         foreach (var p in pending) await _queue.Writer.WriteAsync(p, cancellationToken).ConfigureAwait(false);
         var receipts = await Task.WhenAll(pending.Select(p => p.Done.Task.WaitAsync(cancellationToken))).ConfigureAwait(false);
         return receipts[0];
     }
 
     /// <summary>
-    /// Two loops in a pipeline: one gathers a batch, checks what was already sent and simulates it (eth_estimateGas);
+    /// Two loops in a pipeline: one gathers a batch, checks what was already sent and prepares it (gas, simulation);
     /// the other prices, takes the nonce, signs, stores and broadcasts. While one batch is being sent the next is being
-    /// simulated, and nonces stay in broadcast order because only the second loop takes them.
+    /// prepared, and nonces stay in broadcast order because only the second loop takes them.
     /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -259,27 +265,46 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             else fresh.Add(p);
         }
 
+        // Gas limits come from FulfilmentGasModel, not eth_estimateGas: under load the chain's time is what every
+        // result waits for, and an estimate runs the call at least twice more. A single fulfil or failure report is still
+        // simulated once (eth_call), because the contract reverts it when it is not needed (settled elsewhere,
+        // cancelled) and a simulation costs nothing; fulfilBatch never reverts as a whole (a refused item is skipped
+        // with FulfilmentRejected), so simulating a batch would tell nothing the receipt does not.
         foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
-            await PrepareAsync(identity, [failure], await failure.FailureReport!.ConfigureAwait(false), 0, cancellationToken).ConfigureAwait(false);
+        {
+            var report = await failure.FailureReport!.ConfigureAwait(false);
+            await PrepareAsync(identity, [failure], InferenceOracleContract.EncodeReportFailure(report), FulfilmentGasModel.ReportFailure(report),
+                simulate: true, cancellationToken).ConfigureAwait(false);
+        }
 
         var fulfilments = fresh.Where(p => p.Result.Outcome.IsSuccess).ToList();
         if (fulfilments.Count == 1)
         {
-            await PrepareAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(await fulfilments[0].Fulfilment!.ConfigureAwait(false)), 0, cancellationToken)
-                .ConfigureAwait(false);
+            var fulfilment = await fulfilments[0].Fulfilment!.ConfigureAwait(false);
+            await PrepareAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(fulfilment), FulfilmentGasModel.Fulfil(fulfilment),
+                simulate: true, cancellationToken).ConfigureAwait(false);
         }
         else if (fulfilments.Count > 1)
         {
-            // eth_estimateGas finds the least gas at which fulfilBatch does not revert, which is too little for items
-            // with callbacks (they would be rejected, not reverted): add their callback budgets (docs/PROTOCOL.md).
-            var callbackGas = fulfilments.Aggregate(0UL, (sum, p) =>
-            {
-                var limit = (ulong)p.Result.Request.Request.CallbackGasLimit;
-                return limit == 0 ? sum : sum + limit + limit / 63 + 100_000;
-            });
-            var data = InferenceOracleContract.EncodeFulfilBatch(await Task.WhenAll(fulfilments.Select(p => p.Fulfilment!)).ConfigureAwait(false));
-            await PrepareAsync(identity, fulfilments, data, callbackGas, cancellationToken).ConfigureAwait(false);
+            var items = await Task.WhenAll(fulfilments.Select(p => p.Fulfilment!)).ConfigureAwait(false);
+            await PrepareBatchAsync(identity, fulfilments, items, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Hands a fulfilBatch to the send loop, split in halves while its modelled gas exceeds what one
+    /// transaction may carry (large batches of large callbacks).</summary>
+    private async Task PrepareBatchAsync(ChainIdentity identity, IReadOnlyList<Pending> pending, IReadOnlyList<InferenceOracleContract.Fulfilment> items,
+        CancellationToken cancellationToken)
+    {
+        var gas = FulfilmentGasModel.FulfilBatch(items);
+        if (gas > FulfilmentGasModel.TransactionGasCap && items.Count > 1)
+        {
+            var half = items.Count / 2;
+            await PrepareBatchAsync(identity, pending.Take(half).ToArray(), items.Take(half).ToArray(), cancellationToken).ConfigureAwait(false);
+            await PrepareBatchAsync(identity, pending.Skip(half).ToArray(), items.Skip(half).ToArray(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await PrepareAsync(identity, pending, InferenceOracleContract.EncodeFulfilBatch(items), gas, simulate: false, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task Forward(Task<SubmissionReceipt> source, TaskCompletionSource<SubmissionReceipt> target)
@@ -337,13 +362,12 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         _gapSuspected = false;
     }
 
-    /// <summary>Simulates the call and hands it to the send loop; a refusal completes the items' tasks here.</summary>
-    private async Task PrepareAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong extraGas, CancellationToken cancellationToken)
+    /// <summary>Simulates the call if asked and hands it to the send loop; a refusal completes the items' tasks here.</summary>
+    private async Task PrepareAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong gas, bool simulate, CancellationToken cancellationToken)
     {
-        ulong gas;
         try
         {
-            gas = await _sender!.EstimateAsync(new TransactionCall(identity.Oracle, data), cancellationToken).ConfigureAwait(false) + extraGas;
+            if (simulate) await _sender!.SimulateAsync(new TransactionCall(identity.Oracle, data), cancellationToken).ConfigureAwait(false);
         }
         catch (ContractRevertedException e) when (e.Stage == RevertStage.Simulation && e.ErrorName is { } name && NotNeededErrors.Contains(name))
         {
@@ -470,13 +494,17 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// finds the transaction once it is sent).</summary>
     private async Task<Fees> FeesWithinCapAsync(CancellationToken cancellationToken)
     {
-        if (_feeQuote is { } quote && _time.GetUtcNow() - quote.At < FeeQuoteLifetime) return quote.Fees;
+        if (_feeQuote is { } quote && _time.GetUtcNow() - quote.At is var age && age < FeeQuoteLifetime)
+        {
+            if (age >= FeeQuoteLifetime / 2 && _feeRefresh is null or { IsCompleted: true }) _feeRefresh = RefreshFeeQuoteAsync(cancellationToken);
+            return quote.Fees;
+        }
         for (var waits = 0; ; waits++)
         {
             try
             {
                 var fees = await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
-                _feeQuote = (fees, _time.GetUtcNow());
+                _feeQuote = new FeeQuote(fees, _time.GetUtcNow());
                 if (waits > 0) _metrics.FeeCapWaiting("submitter", false);
                 return fees;
             }
@@ -489,6 +517,22 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
+    /// <summary>Fetches the next quote ahead of need. Any failure (fees above the cap included) only leaves the current
+    /// quote to expire: the send loop then fetches one itself and deals with it.</summary>
+    private async Task RefreshFeeQuoteAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fees = await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
+            _feeQuote = new FeeQuote(fees, _time.GetUtcNow());
+        }
+#pragma warning disable CA1031 // see summary
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private InferenceOracleContract.Fulfilment Fulfilment(ChainIdentity identity, ResultSubmission result)
     {
         var request = result.Request;
@@ -498,28 +542,29 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         return new InferenceOracleContract.Fulfilment(request.Key.RequestId, RequestEvents.ToContract(request.Request), output, _runtime, signature.ToBytes());
     }
 
-    private byte[] EncodeFailure(ChainIdentity identity, ResultSubmission result)
+    private InferenceOracleContract.FailureReport FailureReport(ChainIdentity identity, ResultSubmission result)
     {
         var request = result.Request;
         var reason = (ushort)result.Outcome.Failure!.Value;
         var signature = CommitmentSigning.SignFailure(_context.Key.Key, identity.Domain, request.Key.RequestId, request.Request.ModelId,
             request.Request.InputHash, reason, _runtime);
-        return InferenceOracleContract.EncodeReportFailure(new InferenceOracleContract.FailureReport(
-            request.Key.RequestId, RequestEvents.ToContract(request.Request), new BigInteger(reason), _runtime, signature.ToBytes()));
+        return new InferenceOracleContract.FailureReport(
+            request.Key.RequestId, RequestEvents.ToContract(request.Request), new BigInteger(reason), _runtime, signature.ToBytes());
     }
 
-    /// <summary>A simulated call with the results it carries, waiting for a nonce.</summary>
+    /// <summary>A prepared call with the results it carries, waiting for a nonce.</summary>
     private sealed record PreparedSend(ChainIdentity Identity, IReadOnlyList<Pending> Items, byte[] Data, ulong Gas);
 
-    /// <summary>A result waiting for the send loop, with its signed fulfilment (success) or encoded failure report
+    /// <summary>A result waiting for the send loop, with its signed fulfilment (success) or signed failure report
     /// being prepared.</summary>
-    private sealed class Pending(ResultSubmission result, Task<InferenceOracleContract.Fulfilment>? fulfilment, Task<byte[]>? failureReport)
+    private sealed class Pending(ResultSubmission result, Task<InferenceOracleContract.Fulfilment>? fulfilment,
+        Task<InferenceOracleContract.FailureReport>? failureReport)
     {
         public ResultSubmission Result { get; } = result;
 
         public Task<InferenceOracleContract.Fulfilment>? Fulfilment { get; } = fulfilment;
 
-        public Task<byte[]>? FailureReport { get; } = failureReport;
+        public Task<InferenceOracleContract.FailureReport>? FailureReport { get; } = failureReport;
 
         public TaskCompletionSource<SubmissionReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -45,6 +45,22 @@ public sealed class TransactionSender
     /// <summary>How often <see cref="WaitForReceiptAsync"/> polls.</summary>
     public TimeSpan ReceiptPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Runs <paramref name="call"/> once against the latest state (eth_call) without estimating its gas: for a
+    /// caller that knows the gas already and only wants a refusal to fail here, named, at no cost.</summary>
+    /// <exception cref="ContractRevertedException">the contract refuses it.</exception>
+    public async Task SimulateAsync(TransactionCall call, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            await _rpc.EthCallAsync(Request(call), null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContractRevertException e)
+        {
+            throw new ContractRevertedException(RevertStage.Simulation, e.Decode(_errors), null, e);
+        }
+    }
+
     /// <summary>Simulates and estimates <paramref name="call"/>; throws <see cref="ContractRevertedException"/> if the
     /// contract refuses it. Returns the gas limit to use (with margin).</summary>
     public async Task<ulong> EstimateAsync(TransactionCall call, CancellationToken cancellationToken = default)

@@ -51,6 +51,12 @@ public sealed class TransactionSenderTests(HardhatNode node) : IClassFixture<Har
         Assert.Equal(RevertStage.Simulation, e.Stage);
         Assert.Equal("ModelRegistryUnknownModel", e.ErrorName);
         Assert.Equal(nonceBefore, await rpc.GetTransactionCountAsync(sender.From, BlockTag.Pending));
+
+        // The same refusal from a bare simulation (eth_call, no estimate); a call the contract accepts passes.
+        var simulated = await Assert.ThrowsAsync<ContractRevertedException>(() => sender.SimulateAsync(call));
+        Assert.Equal((RevertStage.Simulation, "ModelRegistryUnknownModel"), (simulated.Stage, simulated.ErrorName));
+        await sender.SimulateAsync(new TransactionCall(registry, ModelRegistryContract.EncodeTransferOwnership(sender.From)));
+        Assert.Equal(nonceBefore, await rpc.GetTransactionCountAsync(sender.From, BlockTag.Pending));
     }
 
     [Fact]
