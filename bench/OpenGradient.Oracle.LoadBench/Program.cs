@@ -5,6 +5,7 @@
 // bench.sh passes 500 and no phase (all of them). Phases: unbatched, batched, latency, scale-out; the raw call rate is
 // always measured, as every ratio needs it. Each throughput phase also prints a "timeline:" line (not a figure): when,
 // after the load was on the chain, the node stored the requests, sent its transactions and settled them.
+// LOADBENCH_LOGS, LOADBENCH_PGSTAT: see below, for finding where the time goes.
 // LOADBENCH_MAX_BATCH=<n> sets Chain:MaxBatchSize of the batched phase (default 16, the issue's gas-table size).
 using System.Diagnostics;
 using System.Globalization;
@@ -25,6 +26,9 @@ const int Accounts = 5;
 const int RawCalls = 100;
 const int WarmUpRequests = 48;
 
+// LOADBENCH_PGSTAT=1: PostgreSQL runs with pg_stat_statements and each throughput phase prints its costliest statements.
+var pgStatements = Environment.GetEnvironmentVariable("LOADBENCH_PGSTAT") == "1";
+if (pgStatements) Environment.SetEnvironmentVariable("PG_EXTRA_OPTS", "-c shared_preload_libraries=pg_stat_statements");
 await using var hardhat = await HardhatNode.StartAsync();
 await using var postgres = new PostgresServer();
 await postgres.StartAsync();
@@ -135,7 +139,18 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
         await new SettlementWatcher(rpc, devnet.Deployment.InferenceOracle, head + 1)
             .WaitForAllAsync(warmUp.Select(s => s.RequestId), TimeSpan.FromMinutes(2));
         head = await rpc.BlockNumberAsync();
+        // A node that has been running has table statistics: autovacuum analyzes a table within a minute of its first
+        // 50 rows. A database minutes old has none, and then the planner's guesses for the small tables can pick an
+        // index that matches only part of a key (a scan of every row per lookup). Analyze now, as autovacuum would
+        // have by the time the node had run a while.
+        await using (var connection = new Npgsql.NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var analyze = new Npgsql.NpgsqlCommand("ANALYZE", connection);
+            await analyze.ExecuteNonQueryAsync();
+        }
 
+        if (pgStatements) await AdminAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
         var loadStart = DateTime.UtcNow;
         await hardhat.RpcAsync("evm_setAutomine", false);
         long minedAt;
@@ -163,6 +178,7 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
         var elapsed = Stopwatch.GetElapsedTime(minedAt, watcher.Settled.Values.Max(v => v.SeenAtTicks));
         var rate = requests / elapsed.TotalSeconds;
         var peak = nodes.Max(n => n.PeakMemoryBytes() ?? 0) / (1024.0 * 1024.0);
+        if (pgStatements) await PrintTopStatementsAsync(name);
         await PrintTimelineAsync(name, database, loadStart, minedWall, watcher.Settled.Values.Select(v => Stopwatch.GetElapsedTime(minedAt, v.SeenAtTicks).TotalMilliseconds));
         return (rate, peak, watcher.DuplicateSettlements, watcher.RejectedFulfilments);
     }
@@ -223,6 +239,31 @@ async Task PrintTimelineAsync(string name, string database, DateTime since, Date
     var sent = await Times("SELECT created_at FROM oracle.outbound_transactions WHERE created_at >= $1");
     Console.WriteLine($"timeline: {name} (ms after the load was mined; count at first/median/last): requests stored {Spread(stored)}; " +
         $"transactions stored {Spread(sent)}; settlements seen {Spread(settledMs.ToList())}");
+}
+
+async Task AdminAsync(string sql)
+{
+    await using var connection = new Npgsql.NpgsqlConnection(postgres.AdminConnectionString);
+    await connection.OpenAsync();
+    await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+// The statements that took PostgreSQL the most time since the load was broadcast (LOADBENCH_PGSTAT=1).
+async Task PrintTopStatementsAsync(string name)
+{
+    await using var connection = new Npgsql.NpgsqlConnection(postgres.AdminConnectionString);
+    await connection.OpenAsync();
+    await using var command = new Npgsql.NpgsqlCommand("""
+        SELECT calls, total_exec_time, mean_exec_time, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 140)
+          FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
+        """, connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"pgstat: {name} calls {reader.GetInt64(0)} total {reader.GetDouble(1):0} ms mean {reader.GetDouble(2):0.00} ms: {reader.GetString(3)}"));
+    }
 }
 
 static double Percentile(List<double> values, double p)

@@ -9,7 +9,8 @@
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the unprivileged system user `ogpg`
 # (created if missing); as any other user it runs as that user. PG_FAST=1 turns off fsync and friends:
-# tests only, never for a durability claim.
+# tests only, never for a durability claim. PG_EXTRA_OPTS adds server options (e.g. the LoadBench's
+# pg_stat_statements).
 
 PG_USER_NAME="${PG_USER_NAME:-ogpg}"
 
@@ -71,6 +72,7 @@ pg_start() {
   # A node holds about Jobs:WorkerCount connections (Hangfire workers wait for new jobs on LISTEN) plus its pool;
   # tests run up to three nodes on one server next to their own clients, past the default limit of 100.
   opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400"
+  opts="$opts ${PG_EXTRA_OPTS:-}"
   if [[ "${PG_FAST:-0}" == 1 ]]; then
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi
