@@ -84,4 +84,20 @@ public sealed class SettlementWatcher(EthRpcClient rpc, Address oracle, ulong fr
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Polls until at least <paramref name="count"/> requests have settled (any requests: for a load whose ids
+    /// are read afterwards, so reading them does not compete with the node while it works).</summary>
+    /// <exception cref="TimeoutException">says how many had settled.</exception>
+    public async Task WaitForCountAsync(int count, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            await PollAsync(cancellationToken).ConfigureAwait(false);
+            if (_settled.Count >= count) return;
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"{_settled.Count} of {count} requests had settled after {timeout.TotalSeconds:0} s");
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
