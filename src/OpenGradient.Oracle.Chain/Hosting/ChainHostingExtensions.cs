@@ -74,6 +74,7 @@ public static class ChainHostingExtensions
             if (options.Validate() is { } error) throw new OptionsValidationException("Inference", typeof(InferenceOptions), ["Inference:" + error]);
             return OracleInference.Create(options, null, sp.GetService<ILoggerFactory>());
         });
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ModelCatalog>();
         builder.Services.TryAddSingleton<RegistryInferenceRunner>();
         builder.Services.AddHostedService<ModelWarmup>();

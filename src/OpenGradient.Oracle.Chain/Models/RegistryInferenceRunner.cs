@@ -18,17 +18,32 @@ internal sealed record RegisteredModel(string Uri, TensorSpec Input, TensorSpec 
 
 /// <summary>
 /// Reads models from the ModelRegistry the oracle points to. Specs and URI never change for a model id, so they are
-/// cached; revocation can happen at any time, so an active model is re-checked with the cheap <c>modelTerms</c> read on
-/// every request (a revoked one stays revoked and is cached as such).
+/// cached. Revocation can happen at any time and is permanent, so a model found active at block B was active at every
+/// earlier block. A request is checked with the cheap <c>modelTerms</c> read at the current head unless a read at a head
+/// at or above the request's block was made less than <see cref="StatusMaxAge"/> ago: a revocation is noticed within
+/// that time, and always for the first request made after it. Under load that is about one read per model per block
+/// instead of one per request (a revoked model stays revoked and is cached as such).
 /// </summary>
-internal sealed class ModelCatalog(ChainContext context)
+internal sealed class ModelCatalog(ChainContext context, TimeProvider time) : IDisposable
 {
+    internal static readonly TimeSpan StatusMaxAge = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, RegisteredModel> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _revoked = new(StringComparer.Ordinal);
+
+    // Per model: the head at which it was last read active, and when.
+    private readonly ConcurrentDictionary<string, (ulong Head, long At)> _lastActive = new(StringComparer.Ordinal);
+
+    // One modelTerms read at a time: the jobs of a block that all need a fresh answer wait for the first one's.
+    private readonly SemaphoreSlim _termsRead = new(1, 1);
     private Address? _registry;
 
-    /// <summary>The model, or the typed failure that reports it (unknown or revoked). Throws for RPC faults.</summary>
-    public async Task<(RegisteredModel? Model, FailureReason? Failure, string? Detail)> LookupAsync(byte[] modelId, CancellationToken cancellationToken)
+    public void Dispose() => _termsRead.Dispose();
+
+    /// <summary>The model, or the typed failure that reports it (unknown or revoked), for a request made in
+    /// <paramref name="requestBlock"/>. Throws for RPC faults.</summary>
+    public async Task<(RegisteredModel? Model, FailureReason? Failure, string? Detail)> LookupAsync(byte[] modelId, ulong requestBlock,
+        CancellationToken cancellationToken)
     {
         var key = Hex.Encode(modelId);
         if (_revoked.ContainsKey(key)) return (null, FailureReason.ModelRevoked, $"model {key} is revoked");
@@ -57,15 +72,37 @@ internal sealed class ModelCatalog(ChainContext context)
             return (model, null, null);
         }
 
-        var terms = ModelRegistryContract.DecodeModelTermsOutput(await rpc.EthCallAsync(
-            new TransactionRequest { To = registry, Data = ModelRegistryContract.EncodeModelTerms(modelId) }, null, cancellationToken).ConfigureAwait(false));
-        if (!terms.Active)
+        if (!await IsActiveAtAsync(key, modelId, registry, requestBlock, cancellationToken).ConfigureAwait(false))
         {
             _revoked[key] = true;
             return (null, FailureReason.ModelRevoked, $"model {key} is revoked");
         }
         return (model, null, null);
     }
+
+    private async Task<bool> IsActiveAtAsync(string key, byte[] modelId, Address registry, ulong requestBlock, CancellationToken cancellationToken)
+    {
+        if (FreshlyActive(key, requestBlock)) return true;
+        await _termsRead.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_revoked.ContainsKey(key)) return false;
+            if (FreshlyActive(key, requestBlock)) return true;
+            var head = await context.Rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+            var terms = ModelRegistryContract.DecodeModelTermsOutput(await context.Rpc.EthCallAsync(
+                new TransactionRequest { To = registry, Data = ModelRegistryContract.EncodeModelTerms(modelId) }, BlockTag.Number(head), cancellationToken)
+                .ConfigureAwait(false));
+            if (terms.Active) _lastActive[key] = (head, time.GetTimestamp());
+            return terms.Active;
+        }
+        finally
+        {
+            _termsRead.Release();
+        }
+    }
+
+    private bool FreshlyActive(string key, ulong requestBlock) =>
+        _lastActive.TryGetValue(key, out var last) && requestBlock <= last.Head && time.GetElapsedTime(last.At) < StatusMaxAge;
 
     private async Task<Address> RegistryAsync(CancellationToken cancellationToken)
     {
@@ -96,7 +133,7 @@ internal sealed partial class RegistryInferenceRunner(ModelCatalog catalog, IOra
     public async Task<InferenceOutcome> RunAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (model, failure, detail) = await catalog.LookupAsync(request.Request.ModelId, cancellationToken).ConfigureAwait(false);
+        var (model, failure, detail) = await catalog.LookupAsync(request.Request.ModelId, request.Log.BlockNumber, cancellationToken).ConfigureAwait(false);
         if (model is null)
         {
             LogFailed(request.Key.ToString(), failure!.Value, detail ?? "");

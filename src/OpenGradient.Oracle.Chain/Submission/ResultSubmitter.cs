@@ -105,7 +105,12 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         var pending = results.Select(r => r.Outcome.IsSuccess
             ? new Pending(r, Task.Run(() => Fulfilment(identity, r), CancellationToken.None), null)
             : new Pending(r, null, Task.Run(() => FailureReport(identity, r), CancellationToken.None))).ToArray();
-        foreach (var p in pending) await _queue.Writer.WriteAsync(p, cancellationToken).ConfigureAwait(false);
+        foreach (var p in pending)
+        {
+            // Closed once the loops have stopped (the node is shutting down): nobody would ever answer.
+            if (!_queue.Writer.TryWrite(p))
+                throw new InvalidOperationException("the result submitter has stopped (the node is shutting down); the result is submitted after the restart");
+        }
         var receipts = await Task.WhenAll(pending.Select(p => p.Done.Task.WaitAsync(cancellationToken))).ConfigureAwait(false);
         return receipts[0];
     }
@@ -146,6 +151,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // Closed first, so a result handed in from now on is refused at once instead of waiting for a loop that is
+            // gone (its job would hold up the shutdown drain until it gave up).
+            _queue.Writer.TryComplete();
             foreach (var p in batch) p.Done.TrySetCanceled(stoppingToken);
             while (_queue.Reader.TryRead(out var p)) p.Done.TrySetCanceled(stoppingToken);
         }

@@ -171,6 +171,21 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
+    public async Task A_result_handed_in_after_the_submitter_stopped_is_refused_at_once_not_left_waiting()
+    {
+        await using var s = await SetUpAsync(1);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        await submitter.StopAsync(CancellationToken.None);
+
+        // Without a token to cancel it (a job draining at shutdown keeps its token): it must fail, not hang.
+        var submit = submitter.SubmitAsync([new ResultSubmission(s.Requests[0], InferenceOutcome.Success(Output(1, 2)))]);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => submit.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("stopped", e.Message, StringComparison.Ordinal);
+        Assert.Empty(await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key));
+    }
+
+    [Fact]
     public async Task Submitting_the_same_request_again_returns_the_transaction_that_already_carries_it()
     {
         await using var s = await SetUpAsync(1);
