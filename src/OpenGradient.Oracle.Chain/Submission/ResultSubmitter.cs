@@ -134,6 +134,22 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         await sending.ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    /// <remarks>Closes the queue even when the loops never ran (a host stopped right after starting: the background
+    /// task is then cancelled before it begins), so a result handed in later is refused instead of waiting forever.</remarks>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var p)) p.Done.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
     private async Task PrepareLoopAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Pending>();
