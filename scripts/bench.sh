@@ -155,10 +155,12 @@ EOF
 \`bench/OpenGradient.Oracle.LoadBench\`: a Hardhat devnet (automine), PostgreSQL, the oracle node as real processes
 (Release build) and a load generator sending ${E2E_REQUESTS:-500} credit-score requests per phase from 5 accounts.
 *raw_call_rate* is how fast the same client gets a plain contract call (this very requestInference) accepted, one
-call after another, with no node running: the issue's yardstick. *parallel_intake_rate* is the same calls from the 5
+call after another (200 calls after 20 untimed ones), with no node running: the issue's yardstick. *parallel_intake_rate* is the same calls from the 5
 accounts at once, and each throughput figure is also given against it. For each throughput phase the node processes
-start idle and ready, the load is broadcast with automine off and mined at once, and the fulfilled rate runs from
-the moment it is all on the chain to the last settlement seen (so the node's start-up is not in it). Latency: one
+start, settle a warm-up load of 48 requests per process and have their tables analyzed (a node running for a while
+has paid its first-use costs and has table statistics); then the load is broadcast with automine off and mined at
+once, and the fulfilled rate runs from the moment it is all on the chain to the last settlement seen (the request ids
+are read from the receipts only afterwards, so the load generator does not compete with the node meanwhile). Latency: one
 request at a time, from its mined receipt to the settlement log seen by an observer polling every 50 ms; the node
 polls every 50 ms there and every 100 ms in the throughput phases. Scale-out: two worker processes on one
 PostgreSQL/Hangfire, each signing with its own registered operator key.
