@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Chain.Hosting;
 using OpenGradient.Oracle.Chain.Listening;
+using OpenGradient.Oracle.Chain.Operator;
 using OpenGradient.Oracle.Chain.Transactions;
 using OpenGradient.Oracle.Core.Models;
 using OpenGradient.Oracle.Core.Ports;
@@ -76,6 +77,8 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     private bool _gapSuspected;
 
     private readonly IOracleMetrics _metrics;
+    private readonly OperatorStanding _standing;
+    private bool _heldForStanding;
 
     public ResultSubmitter(ChainContext context, INonceStore nonces, IOutboundTransactionStore transactions, TimeProvider time, ILogger<ResultSubmitter> logger,
         IOracleMetrics? metrics = null)
@@ -87,6 +90,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         _time = time;
         _logger = logger;
         _fees = new FeePolicy { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
+        _standing = new OperatorStanding(context, time);
     }
 
     /// <summary>keccak256 of <see cref="RuntimeDescriptor.Current"/>: the runtime field of every commitment.</summary>
@@ -289,6 +293,8 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             else fresh.Add(p);
         }
 
+        if (fresh.Count == 0 || !await OperatorMaySendAsync(identity, fresh, cancellationToken).ConfigureAwait(false)) return;
+
         // Gas limits come from FulfilmentGasModel, not eth_estimateGas: under load the chain's time is what every
         // result waits for, and an estimate runs the call at least twice more. A single fulfil or failure report is still
         // simulated once (eth_call), because the contract reverts it when it is not needed (settled elsewhere,
@@ -313,6 +319,38 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             var items = await Task.WhenAll(fulfilments.Select(p => p.Fulfilment!)).ConfigureAwait(false);
             await PrepareBatchAsync(identity, fulfilments, items, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>False (and the results refused with <see cref="OperatorInactiveException"/>, which their jobs retry) while
+    /// the operator is not active: every transaction would be mined and refused, gas spent for nothing.</summary>
+    private async Task<bool> OperatorMaySendAsync(ChainIdentity identity, List<Pending> fresh, CancellationToken cancellationToken)
+    {
+        Exception? refusal = null;
+        try
+        {
+            if (!await _standing.IsActiveAsync(identity, cancellationToken).ConfigureAwait(false))
+            {
+                refusal = new OperatorInactiveException(
+                    $"operator {identity.Operator} is not active in the OperatorRegistry (not registered, unbonding, or below the minimum stake); results are held until it is");
+            }
+        }
+#pragma warning disable CA1031 // handed to the callers, who retry
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            refusal = e;
+        }
+        // Logged when the standing changes, not for every batch held back.
+        var inactive = refusal is OperatorInactiveException;
+        if (refusal is null || inactive)
+        {
+            if (inactive && !_heldForStanding) LogOperatorInactive(identity.Operator.ToString());
+            if (!inactive && _heldForStanding) LogOperatorActive(identity.Operator.ToString());
+            _heldForStanding = inactive;
+        }
+        if (refusal is null) return true;
+        foreach (var p in fresh) p.Done.TrySetException(refusal);
+        return false;
     }
 
     /// <summary>Hands a fulfilBatch to the send loop, split in halves while its modelled gas exceeds what one
@@ -592,6 +630,13 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
         public TaskCompletionSource<SubmissionReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    [LoggerMessage(EventId = 5208, Level = LogLevel.Warning,
+        Message = "Operator {Operator} is not active in the OperatorRegistry: results are held (their jobs retry) until it is")]
+    private partial void LogOperatorInactive(string @operator);
+
+    [LoggerMessage(EventId = 5209, Level = LogLevel.Information, Message = "Operator {Operator} is active again: sending results")]
+    private partial void LogOperatorActive(string @operator);
 
     [LoggerMessage(EventId = 5207, Level = LogLevel.Warning, Message = "Could not reconcile the operator nonce at start ({Error}); the first submission tries again")]
     private partial void LogWarmUpFailed(string error);

@@ -1,5 +1,7 @@
 using System.Numerics;
 using OpenGradient.Oracle.Chain.Generated;
+using OpenGradient.Oracle.Chain.Operator;
+using OpenGradient.Oracle.Chain.Transactions;
 using OpenGradient.Oracle.Chain.Hosting;
 using OpenGradient.Oracle.Chain.Listening;
 using OpenGradient.Oracle.Chain.Submission;
@@ -208,6 +210,44 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             Assert.Equal(Hex.Encode(first.TransactionHash), Hex.Encode(afterRestart.TransactionHash));
             Assert.Equal(first.Nonce, afterRestart.Nonce);
             Assert.Equal(nonceAfterFirst, await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending));
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Results_of_an_operator_that_is_unbonding_are_held_back_without_sending_and_are_good_for_an_active_one()
+    {
+        await using var s = await SetUpAsync(2);
+        var operatorSender = ChainTestbed.Sender(node, s.Bed.Rpc, OperatorA);
+        await operatorSender.SendAndWaitAsync(new TransactionCall(s.Bed.Deployment.OperatorRegistry, OperatorRegistryContract.EncodeRequestUnbond()),
+            ChainTestbed.Timeout);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            var nonceBefore = await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending);
+            var results = s.Requests.Select(r => new ResultSubmission(r, InferenceOutcome.Success(Output(3, 4)))).ToArray();
+
+            // Two results would make a fulfilBatch, which is never simulated: the standing check is what stops it.
+            var e = await Assert.ThrowsAsync<OperatorInactiveException>(() => submitter.SubmitAsync(results));
+            Assert.Contains("not active", e.Message, StringComparison.Ordinal);
+            Assert.Equal(nonceBefore, await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending));
+            Assert.Empty(await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key));
+            Assert.Equal(1, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId)); // still pending
+
+            // The results themselves are good: an active operator's node posts them.
+            await s.Bed.RegisterOperatorAsync(OperatorB);
+            using var otherContext = await ChainTestbed.ContextAsync(s.Bed.Options(), s.Bed.Key(OperatorB));
+            await using var otherStores = await Stores.CreateAsync(postgres);
+            var other = new ResultSubmitter(otherContext, otherStores.Nonces, otherStores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+            await other.StartAsync(CancellationToken.None);
+            var sent = await other.SubmitAsync(results);
+            await other.StopAsync(CancellationToken.None);
+            Assert.True((await s.Bed.Owner.WaitForReceiptAsync(sent.TransactionHash, Wait)).Succeeded);
+            Assert.Equal(2, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId)); // fulfilled
         }
         finally
         {
