@@ -53,8 +53,8 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
             c["Chain"]!["Confirmations"] = deep;
             // A failed submission waits this long before its retry: the listener sees the reorg well before.
             c["Jobs"]!["RetryDelaySeconds"] = new System.Text.Json.Nodes.JsonArray(60);
-            // Each result in its own fulfil, which the oracle refuses at simulation while the operator unbonds (a
-            // fulfilBatch does not revert for refused items: it would be mined and fail them on-chain instead).
+            // Each result in its own fulfil. While the operator unbonds nothing is sent: the node's standing check
+            // holds the results back, and a single fulfil would be refused at simulation besides.
             c["Chain"]!["MaxBatchSize"] = 1;
         });
         var operatorKey = run.Devnet.Operators[0];
@@ -69,7 +69,7 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
         var snapshot = await node.RpcAsync("evm_snapshot");
         var snapshotHead = await run.Rpc.BlockNumberAsync();
         // On the branch that will vanish the operator has asked to unbond, so the node stores and infers the requests but
-        // the oracle refuses its results at simulation: nothing is sent before the reorg (a sent fulfilment could land on
+        // holds its results back: nothing is sent before the reorg (a sent fulfilment could land on
         // the new branch and be rejected there, which is not what this test is about).
         await new TransactionSender(run.Rpc, operatorKey, HardhatNode.ChainId).SendAndWaitAsync(
             new TransactionCall(run.Devnet.Deployment.OperatorRegistry, OperatorRegistryContract.EncodeRequestUnbond()), TimeSpan.FromSeconds(30));
