@@ -78,7 +78,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
     private readonly IOracleMetrics _metrics;
     private readonly OperatorStanding _standing;
-    private bool _heldForStanding;
+    private bool? _heldForStanding; // null until the first reading
 
     public ResultSubmitter(ChainContext context, INonceStore nonces, IOutboundTransactionStore transactions, TimeProvider time, ILogger<ResultSubmitter> logger,
         IOracleMetrics? metrics = null)
@@ -340,13 +340,14 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         {
             refusal = e;
         }
-        // Logged when the standing changes, not for every batch held back.
+        // Logged and reported when the standing changes, not for every batch held back.
         var inactive = refusal is OperatorInactiveException;
-        if (refusal is null || inactive)
+        if ((refusal is null || inactive) && _heldForStanding != inactive)
         {
-            if (inactive && !_heldForStanding) LogOperatorInactive(identity.Operator.ToString());
-            if (!inactive && _heldForStanding) LogOperatorActive(identity.Operator.ToString());
+            if (inactive) LogOperatorInactive(identity.Operator.ToString());
+            else if (_heldForStanding is not null) LogOperatorActive(identity.Operator.ToString());
             _heldForStanding = inactive;
+            _metrics.OperatorActive(!inactive);
         }
         if (refusal is null) return true;
         foreach (var p in fresh) p.Done.TrySetException(refusal);

@@ -55,6 +55,10 @@ public interface IOracleMetrics
     /// <summary>Results are (or are no longer) held back because the market's fees are above Chain:MaxFeePerGasGwei;
     /// <paramref name="component"/> is "submitter" or "bumper". Does nothing by default.</summary>
     void FeeCapWaiting(string component, bool waiting) { }
+
+    /// <summary>The operator's standing as last read before sending (OperatorRegistry.isActive): false while results
+    /// are held back. Does nothing by default.</summary>
+    void OperatorActive(bool active) { }
 }
 
 /// <summary>Metrics that go nowhere: the default until a host registers a real implementation.</summary>

@@ -32,6 +32,7 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     private readonly Gauge _rpcEndpointUp;
     private readonly Gauge _rpcEndpointLag;
     private readonly Gauge _feeCapWaiting;
+    private readonly Gauge _operatorActive;
 
     public PrometheusOracleMetrics()
     {
@@ -62,6 +63,8 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
         _feeCapWaiting = factory.CreateGauge("oracle_fee_cap_waiting",
             "1 while results wait because the market's fees are above Chain:MaxFeePerGasGwei (submitter: new results; bumper: stuck ones).",
             "component");
+        _operatorActive = factory.CreateGauge("oracle_operator_active",
+            "1 while the operator is active in the OperatorRegistry as last read before sending; 0 while results are held back.");
         _rpcEndpointUp = factory.CreateGauge("oracle_rpc_endpoint_up",
             "1 when the RPC endpoint (index in Chain:RpcUrls, URL without path) answered the last health probe on the right chain and in step.",
             "endpoint", "url");
@@ -104,6 +107,8 @@ internal sealed partial class PrometheusOracleMetrics : IOracleMetrics
     public void FeeBump() => _feeBumps.Inc();
 
     public void FeeCapWaiting(string component, bool waiting) => _feeCapWaiting.WithLabels(component).Set(waiting ? 1 : 0);
+
+    public void OperatorActive(bool active) => _operatorActive.Set(active ? 1 : 0);
 
     public void RpcEndpointChecked(int index, string url, bool up, ulong lagBlocks)
     {

@@ -224,7 +224,8 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         var operatorSender = ChainTestbed.Sender(node, s.Bed.Rpc, OperatorA);
         await operatorSender.SendAndWaitAsync(new TransactionCall(s.Bed.Deployment.OperatorRegistry, OperatorRegistryContract.EncodeRequestUnbond()),
             ChainTestbed.Timeout);
-        var submitter = Submitter(s);
+        var metrics = new FeeCapRecorder();
+        var submitter = new ResultSubmitter(s.Context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>(), metrics);
         await submitter.StartAsync(CancellationToken.None);
         try
         {
@@ -237,6 +238,8 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             Assert.Equal(nonceBefore, await s.Bed.Rpc.GetTransactionCountAsync(s.Identity.Operator, BlockTag.Pending));
             Assert.Empty(await s.Stores.Transactions.ListForRequestAsync(s.Requests[0].Key));
             Assert.Equal(1, await s.Bed.StatusAsync(s.Requests[0].Key.RequestId)); // still pending
+            await Assert.ThrowsAsync<OperatorInactiveException>(() => submitter.SubmitAsync(results)); // held again...
+            Assert.Equal([false], metrics.OperatorStanding); // ...but reported once
 
             // The results themselves are good: an active operator's node posts them.
             await s.Bed.RegisterOperatorAsync(OperatorB);
@@ -565,10 +568,24 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 }
 
-/// <summary>Records fee-cap waits; every other metric goes nowhere.</summary>
+/// <summary>Records fee-cap waits and the operator's standing; every other metric goes nowhere.</summary>
 internal sealed class FeeCapRecorder : Core.Ports.IOracleMetrics
 {
     private readonly List<(string, bool)> _changes = [];
+    private readonly List<bool> _standing = [];
+
+    public IReadOnlyList<bool> OperatorStanding
+    {
+        get
+        {
+            lock (_standing) return _standing.ToArray();
+        }
+    }
+
+    public void OperatorActive(bool active)
+    {
+        lock (_standing) _standing.Add(active);
+    }
 
     public IReadOnlyList<(string Component, bool Waiting)> Changes
     {
