@@ -14,7 +14,12 @@ using OpenGradient.Oracle.Ethereum.Rpc;
 using OpenGradient.Oracle.TestSupport;
 using OpenGradient.Oracle.TestSupport.Load;
 
-var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
+var requests = 200;
+if (args.Length > 0 && (!int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out requests) || requests < 1))
+{
+    Console.Error.WriteLine($"the first argument is the number of requests per phase, a whole number from 1 up; got '{args[0]}'");
+    return 2;
+}
 string[] allPhases = ["unbatched", "batched", "latency", "scale-out"];
 var phases = args.Length > 1 ? args[1..] : allPhases;
 if (phases.Except(allPhases).FirstOrDefault() is { } unknown)
@@ -37,7 +42,12 @@ var devnet = await OracleDevnet.StartAsync(hardhat, operators: 2);
 using var rpc = new EthRpcClient(hardhat.Url);
 // LOADBENCH_LOGS=<folder>: the node logs at Information and each run's output is written there (for finding where
 // the time goes; the log lines themselves cost some throughput).
-var maxBatchSize = int.Parse(Environment.GetEnvironmentVariable("LOADBENCH_MAX_BATCH") ?? "16", CultureInfo.InvariantCulture);
+if (!int.TryParse(Environment.GetEnvironmentVariable("LOADBENCH_MAX_BATCH") ?? "16", NumberStyles.None, CultureInfo.InvariantCulture, out var maxBatchSize)
+    || maxBatchSize is < 1 or > 256)
+{
+    Console.Error.WriteLine("LOADBENCH_MAX_BATCH must be a whole number from 1 to 256 (Chain:MaxBatchSize)");
+    return 2;
+}
 var logFolder = Environment.GetEnvironmentVariable("LOADBENCH_LOGS") is { Length: > 0 } l ? Directory.CreateDirectory(l).FullName : null;
 var directory = Path.Combine(RepoPaths.Root, ".local", "loadbench-" + Guid.NewGuid().ToString("N")[..8]);
 // 150k gas is ample for requestInference (about 65k) and lets a 30M-gas block hold 200 of them.
@@ -93,7 +103,7 @@ if (phases.Contains("latency"))
 // 4. Scale-out: two worker processes sharing one database and Hangfire, one operator key each.
 if (phases.Contains("scale-out"))
 {
-    var scaled = await ThroughputAsync("scale-out", workers: 2, maxBatch: 16);
+    var scaled = await ThroughputAsync("scale-out", workers: 2, maxBatch: maxBatchSize);
     Report("e2e.scaleout.fulfilled_rate", scaled.Rate, "req/s");
     if (batchedRate is { } one) Report("e2e.scaleout.speedup_vs_one_worker", scaled.Rate / one, "x");
     Report("e2e.scaleout.duplicate_settlements", scaled.Duplicates, "count");

@@ -8,17 +8,16 @@ namespace OpenGradient.Oracle.Storage;
 
 internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
 {
-    private const string Columns = $"""
-        t.chain_id, t.hash, t.from_address, t.to_address, t.nonce, t.raw, t.max_fee_per_gas,
+    private const string Select = $"""
+        SELECT t.chain_id, t.hash, t.from_address, t.to_address, t.nonce, t.raw, t.max_fee_per_gas,
                t.max_priority_fee_per_gas, t.gas_limit, t.status, t.mined_block_number, t.created_at,
                ARRAY(SELECT r.oracle FROM {Db.Schema}.outbound_transaction_requests r
                       WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id),
                ARRAY(SELECT r.request_id::text FROM {Db.Schema}.outbound_transaction_requests r
                       WHERE r.chain_id = t.chain_id AND r.tx_hash = t.hash ORDER BY r.oracle, r.request_id),
                t.gas_used, t.effective_gas_price
+          FROM {Db.Schema}.outbound_transactions t
         """;
-
-    private const string Select = $"SELECT {Columns} FROM {Db.Schema}.outbound_transactions t";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
@@ -119,18 +118,11 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
         return found;
     }
 
-    /// <summary>Keys as three parallel arrays to unnest into rows (text for the numerics: 256-bit request ids).</summary>
-    private static NpgsqlParameter[] KeyArrays(IReadOnlyCollection<RequestKey> keys) =>
-    [
-        new() { Value = keys.Select(k => k.ChainId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-        new() { Value = keys.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
-        new() { Value = keys.Select(k => k.RequestId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-    ];
-
     public Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0) return Task.FromResult<IReadOnlyList<OutboundTransaction>>([]);
+        // The keys travel as three parallel arrays (text for the numerics: 256-bit request ids) and are unnested into rows.
         return QueryAsync($"""
             {Select}
              WHERE t.status IN ({(short)OutboundTransactionStatus.Mined}, {(short)OutboundTransactionStatus.Reverted})
@@ -140,7 +132,10 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
                             WHERE q.chain_id = t.chain_id AND q.tx_hash = t.hash)
              ORDER BY t.created_at, t.nonce
             """,
-            cancellationToken, KeyArrays(keys));
+            cancellationToken,
+            new NpgsqlParameter { Value = keys.Select(k => k.ChainId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+            new NpgsqlParameter { Value = keys.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+            new NpgsqlParameter { Value = keys.Select(k => k.RequestId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
     }
 
     public async Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default)

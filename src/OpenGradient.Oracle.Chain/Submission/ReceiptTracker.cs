@@ -179,15 +179,10 @@ public sealed partial class ReceiptTracker(
         {
             moved = await requests.TransitionManyAsync(steps, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidRequestTransitionException) when (steps.Count > 1)
-        {
-            // Nothing was written: one of them cannot take its transition. Apply them one by one so the others still do.
-            foreach (var step in steps) await ResolveAsync(identity, [step.Current], receipt, cancellationToken).ConfigureAwait(false);
-            return;
-        }
         catch (InvalidRequestTransitionException)
         {
-            return;
+            // Nothing was written: one of them cannot take its transition. One by one, so the others still do.
+            moved = await TransitionEachAsync(steps, cancellationToken).ConfigureAwait(false);
         }
         for (var i = 0; i < steps.Count; i++)
         {
@@ -208,6 +203,22 @@ public sealed partial class ReceiptTracker(
                     break;
             }
         }
+    }
+
+    private async Task<IReadOnlyList<StoredRequest?>> TransitionEachAsync(List<RequestStep> steps, CancellationToken cancellationToken)
+    {
+        var moved = new StoredRequest?[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            try
+            {
+                moved[i] = (await requests.TransitionManyAsync([steps[i]], cancellationToken).ConfigureAwait(false))[0];
+            }
+            catch (InvalidRequestTransitionException)
+            {
+            }
+        }
+        return moved;
     }
 
     /// <summary>What a successful receipt's oracle logs say about each request they name (the first log about a request

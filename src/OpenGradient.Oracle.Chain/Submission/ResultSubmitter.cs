@@ -139,8 +139,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     }
 
     /// <inheritdoc />
-    /// <remarks>Closes the queue even when the loops never ran (a host stopped right after starting: the background
-    /// task is then cancelled before it begins), so a result handed in later is refused instead of waiting forever.</remarks>
+    /// <remarks>Closes the queue once the loops are gone (or never ran: a host stopped right after starting cancels the
+    /// background task before it begins), so a result still queued is cancelled and one handed in later is refused
+    /// instead of waiting for them forever (its job would hold up the shutdown drain until it gave up).</remarks>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         try
@@ -171,11 +172,8 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Closed first, so a result handed in from now on is refused at once instead of waiting for a loop that is
-            // gone (its job would hold up the shutdown drain until it gave up).
-            _queue.Writer.TryComplete();
+            // What is still queued, and what arrives from now on, is refused by StopAsync.
             foreach (var p in batch) p.Done.TrySetCanceled(stoppingToken);
-            while (_queue.Reader.TryRead(out var p)) p.Done.TrySetCanceled(stoppingToken);
         }
     }
 
