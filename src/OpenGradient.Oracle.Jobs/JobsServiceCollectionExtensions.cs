@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenGradient.Oracle.Core.Ports;
 
 namespace OpenGradient.Oracle.Jobs;
@@ -52,7 +53,7 @@ public static class JobsServiceCollectionExtensions
                 // job starts when it is queued, not up to QueuePollInterval later.
                 EnableLongPolling = true,
             };
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString, storageOptions), storageOptions);
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(WithPreparedStatements(o.ConnectionString), storageOptions), storageOptions);
         });
         services.TryAddSingleton<BoundedRetryFilter>();
         services.TryAddSingleton<RunningJobs>();
@@ -85,5 +86,16 @@ public static class JobsServiceCollectionExtensions
             server.ShutdownTimeout = o.ShutdownTimeout + TimeSpan.FromSeconds(5);
         });
         return services;
+    }
+
+    /// <summary>Npgsql's automatic statement preparation for Hangfire's statements, unless the connection string sets
+    /// <c>Max Auto Prepare</c> itself: the same default as Storage's <c>PreparedStatements</c> (this project does not
+    /// reference Storage). Hangfire sends the same few statements for every job; prepared, PostgreSQL stops parsing and
+    /// planning them each time.</summary>
+    private static string WithPreparedStatements(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare")) return connectionString;
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString;
     }
 }
