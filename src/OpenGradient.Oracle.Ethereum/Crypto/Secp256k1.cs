@@ -4,6 +4,7 @@ using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
+using Org.BouncyCastle.Utilities;
 using OpenGradient.Oracle.Ethereum.Primitives;
 
 namespace OpenGradient.Oracle.Ethereum.Crypto;
@@ -47,7 +48,9 @@ internal static class Secp256k1
             var x = p.AffineXCoord.ToBigInteger();
             var r = x.Mod(N);
             if (r.SignValue == 0) continue;
-            var s = kv.ModInverse(N).Multiply(e.Add(d.Multiply(r))).Mod(N);
+            // Constant-time inversion (safegcd), several times faster than BigInteger.ModInverse's extended Euclid,
+            // which was the largest single cost of a signature.
+            var s = BigIntegers.ModOddInverse(N, kv).Multiply(e.Add(d.Multiply(r))).Mod(N);
             if (s.SignValue == 0) continue;
             var recId = (p.AffineYCoord.TestBitZero() ? 1 : 0) | (x.CompareTo(N) >= 0 ? 2 : 0);
             if (s.CompareTo(HalfN) > 0)
@@ -81,7 +84,7 @@ internal static class Secp256k1
             return null; // x is not on the curve
         }
         var e = new BigInteger(1, hash32);
-        var rInv = r.ModInverse(N);
+        var rInv = BigIntegers.ModOddInverseVar(N, r); // r is public: variable time is fine
         var u1 = N.Subtract(e).Multiply(rInv).Mod(N);
         var u2 = s.Multiply(rInv).Mod(N);
         var q = ECAlgorithms.SumOfTwoMultiplies(Domain.G, u1, rPoint, u2).Normalize();
