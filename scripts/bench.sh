@@ -154,16 +154,20 @@ EOF
 
 \`bench/OpenGradient.Oracle.LoadBench\`: a Hardhat devnet (automine), PostgreSQL, the oracle node as real processes
 (Release build) and a load generator sending ${E2E_REQUESTS:-500} credit-score requests per phase from 5 accounts.
-*raw_call_rate* is how fast the same client gets a plain contract call (this very requestInference) accepted, one
-call after another (200 calls after 20 untimed ones), with no node running: the issue's yardstick. *parallel_intake_rate* is the same calls from the 5
-accounts at once, and each throughput figure is also given against it. For each throughput phase the node processes
-start, settle a warm-up load of 48 requests per process and have their tables analyzed (a node running for a while
-has paid its first-use costs and has table statistics); then the load is broadcast with automine off and mined at
-once, and the fulfilled rate runs from the moment it is all on the chain to the last settlement seen (the request ids
-are read from the receipts only afterwards, so the load generator does not compete with the node meanwhile). Latency: one
-request at a time, from its mined receipt to the settlement log seen by an observer polling every 50 ms; the node
-polls every 50 ms there and every 100 ms in the throughput phases. Scale-out: two worker processes on one
-PostgreSQL/Hangfire, each signing with its own registered operator key.
+Both sides are measured in steady state: the load generator and the node processes run with tiered compilation off
+(fully optimised code from the first call, which is what a client or node that has run for a while executes; with
+tiering on, a few-second run mostly measures the JIT's promotions), and the devnet is warmed up before anything is
+timed. *parallel_intake_rate* is the same client's requestInference calls from the 5 accounts at once (it also warms
+the devnet). *raw_call_rate* is how fast the same client gets that plain contract call accepted, one call after
+another with no node running: the issue's yardstick, the median of five 60-call segments (one stall of the shared
+machine moved a single one-second run by a fifth). For each throughput phase the node processes start, settle a
+warm-up load of 160 requests per process and have their tables analyzed (a node running for a while has paid its
+first-use costs, prepared its statements and has table statistics); then the load is broadcast with automine off and
+mined at once, and the fulfilled rate runs from the moment it is all on the chain to the last settlement seen (the
+request ids are read from the receipts only afterwards, so the load generator does not compete with the node
+meanwhile). Latency: after 5 untimed requests, one request at a time, from its mined receipt to the settlement log
+seen by an observer polling every 50 ms; the node polls every 50 ms there and every 100 ms in the throughput phases.
+Scale-out: two worker processes on one PostgreSQL/Hangfire, each signing with its own registered operator key.
 
 EOF
     cat "$work/e2e.md"
