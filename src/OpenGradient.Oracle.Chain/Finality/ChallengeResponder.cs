@@ -54,6 +54,8 @@ public sealed partial class ChallengeResponder : PollingLoop
         _follower = new ConfirmedLogFollower(context, cursors, Stream, [InferenceOracleContract.ResultChallengedEventAbi.Topic0]);
     }
 
+    private protected override TimeSpan IdleDelay => _context.Options.FinalityIdleDelay;
+
     internal override async Task<bool> PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {
         var range = await _follower.ReadNextAsync(identity, cancellationToken).ConfigureAwait(false);

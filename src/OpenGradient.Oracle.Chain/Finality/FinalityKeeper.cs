@@ -56,6 +56,8 @@ public sealed partial class FinalityKeeper : PollingLoop
     /// <summary>Results waiting for their window to close (for the health page and tests).</summary>
     public int WaitingCount => _waiting.Count;
 
+    private protected override TimeSpan IdleDelay => _context.Options.FinalityIdleDelay;
+
     internal override async Task<bool> PollOnceAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {
         var range = await _follower.ReadNextAsync(identity, cancellationToken).ConfigureAwait(false);

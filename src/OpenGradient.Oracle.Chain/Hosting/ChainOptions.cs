@@ -58,6 +58,16 @@ public sealed class ChainOptions
     /// <summary>How often pending transactions are checked for receipts.</summary>
     public TimeSpan ReceiptPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often the finality followers (challenges to answer, provisional results to finalize) read new
+    /// blocks; never more often than <see cref="PollInterval"/>. Their deadlines are an hour long (CHALLENGE_WINDOW,
+    /// REEXECUTION_WINDOW), so a few seconds cost nothing, while polling them as often as the request listener cost the
+    /// chain four calls per follower for every new block.</summary>
+    public TimeSpan FinalityPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The pace of the finality followers: <see cref="FinalityPollInterval"/>, or <see cref="PollInterval"/>
+    /// when that is longer.</summary>
+    internal TimeSpan FinalityIdleDelay => FinalityPollInterval > PollInterval ? FinalityPollInterval : PollInterval;
+
     /// <summary>Limit of one JSON-RPC call.</summary>
     public TimeSpan RpcTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -116,6 +126,7 @@ internal sealed class ChainOptionsValidator : IValidateOptions<ChainOptions>
         foreach (var (key, value) in new[]
                  {
                      ("PollInterval", o.PollInterval), ("ReceiptTimeout", o.ReceiptTimeout), ("ReceiptPollInterval", o.ReceiptPollInterval),
+                     ("FinalityPollInterval", o.FinalityPollInterval),
                      ("RpcTimeout", o.RpcTimeout), ("MaxRetryDelay", o.MaxRetryDelay),
                      ("RpcHealthCheckInterval", o.RpcHealthCheckInterval),
                  })

@@ -52,9 +52,10 @@ public sealed partial class ReceiptTracker(
             .ConfigureAwait(false);
         var minedNonces = new HashSet<ulong>();
         var stuck = new List<OutboundTransaction>();
-        foreach (var tx in pending)
+        var receipts = await ReceiptsAsync(pending, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < pending.Count; i++)
         {
-            var receipt = await Context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false);
+            var (tx, receipt) = (pending[i], receipts[i]);
             if (receipt is not null)
             {
                 minedNonces.Add(tx.Nonce);
@@ -147,6 +148,41 @@ public sealed partial class ReceiptTracker(
 
     private static bool CarriedBy(StoredRequest stored, byte[] hash) =>
         stored.State.Status == RequestStatus.Submitted && stored.State.Submission!.TransactionHash.AsSpan().SequenceEqual(hash);
+
+    /// <summary>Receipts of the pending transactions, up to <see cref="ReceiptsPerBatch"/> per JSON-RPC batch: under load
+    /// dozens are pending at each poll, and one HTTP round trip each cost the chain's endpoint more than the lookups. An
+    /// endpoint that refuses batches gets one call per transaction from then on.</summary>
+    private async Task<IReadOnlyList<RpcReceipt?>> ReceiptsAsync(IReadOnlyList<OutboundTransaction> pending, CancellationToken cancellationToken)
+    {
+        var receipts = new List<RpcReceipt?>(pending.Count);
+        foreach (var chunk in pending.Chunk(ReceiptsPerBatch))
+        {
+            if (chunk.Length > 1 && !_batchesRefused)
+            {
+                try
+                {
+                    receipts.AddRange(await Context.Rpc.GetTransactionReceiptsAsync(chunk.Select(t => (ReadOnlyMemory<byte>)t.Hash).ToArray(), cancellationToken)
+                        .ConfigureAwait(false));
+                    continue;
+                }
+                // A JSON-RPC error for the batch as a whole, or a 4xx for the request: batches are not served here. (An error
+                // for one receipt is that call's and propagates like any poll failure.)
+                catch (Exception e) when (e is RpcErrorException { Method: "batch" } or RpcTransportException { IsTransient: false, HttpStatus: >= 400 and < 500 })
+                {
+                    _batchesRefused = true;
+                    LogBatchesRefused(e.Message);
+                }
+            }
+            foreach (var tx in chunk)
+                receipts.Add(await Context.Rpc.GetTransactionReceiptAsync(tx.Hash, cancellationToken).ConfigureAwait(false));
+        }
+        return receipts;
+    }
+
+    /// <summary>Small enough for the batch limits of hosted endpoints (often 50 to 100 calls).</summary>
+    internal const int ReceiptsPerBatch = 20;
+
+    private bool _batchesRefused;
 
     /// <summary>Reads the fate of the requests a receipt carried from its oracle logs and applies the matching
     /// transitions in one write.</summary>
@@ -388,6 +424,9 @@ public sealed partial class ReceiptTracker(
             LogRebroadcastRefused(hash, tx.Nonce, e.RpcMessage);
         }
     }
+
+    [LoggerMessage(EventId = 5310, Level = LogLevel.Warning, Message = "The RPC endpoint refuses JSON-RPC batches ({Error}); receipts are read one call each")]
+    private partial void LogBatchesRefused(string error);
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Tx {TxHash} (nonce {Nonce}) {Status} in block {Block}, gas {GasUsed}")]
     private partial void LogMined(string txHash, ulong nonce, OutboundTransactionStatus status, ulong block, ulong gasUsed);

@@ -63,7 +63,8 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
     // Written by the send loop and by a background refresh: a reference, so readers see a whole quote or none.
     private volatile FeeQuote? _feeQuote;
-    private Task? _feeRefresh;
+    private readonly object _feeGate = new();
+    private Task? _feeRefresh; // under _feeGate
 
     // Size of the batch sent last: tells light load (send at once) from heavy (wait the window for company).
     private int _lastBatchSize;
@@ -106,6 +107,10 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         // Signing starts now on the thread pool, side by side, while the loop may still be sending the previous batch:
         // it is the costliest step of a batch, and the loop is what every result waits for.
         var identity = await _context.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
+        // What the send loop will ask the chain for (the operator's standing, a fee quote) is fetched now if stale, side
+        // by side with the signing, instead of after it: after an idle spell both are, and each is a chain call.
+        _standing.Prefetch(identity);
+        PrefetchFees();
         var pending = results.Select(r => r.Outcome.IsSuccess
             ? new Pending(r, Task.Run(() => Fulfilment(identity, r), CancellationToken.None), null)
             : new Pending(r, null, Task.Run(() => FailureReport(identity, r), CancellationToken.None))).ToArray();
@@ -555,10 +560,17 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// finds the transaction once it is sent).</summary>
     private async Task<Fees> FeesWithinCapAsync(CancellationToken cancellationToken)
     {
-        if (_feeQuote is { } quote && _time.GetUtcNow() - quote.At is var age && age < FeeQuoteLifetime)
+        if (FreshFeeQuote() is { } quote)
         {
-            if (age >= FeeQuoteLifetime / 2 && _feeRefresh is null or { IsCompleted: true }) _feeRefresh = RefreshFeeQuoteAsync(cancellationToken);
+            PrefetchFees();
             return quote.Fees;
+        }
+        Task? refresh;
+        lock (_feeGate) refresh = _feeRefresh;
+        if (refresh is not null)
+        {
+            await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (FreshFeeQuote() is { } fetched) return fetched.Fees;
         }
         for (var waits = 0; ; waits++)
         {
@@ -578,13 +590,27 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
+    private FeeQuote? FreshFeeQuote() => _feeQuote is { } quote && _time.GetUtcNow() - quote.At < FeeQuoteLifetime ? quote : null;
+
+    /// <summary>Starts fetching the next quote in the background once the current one is past half its life (or gone).</summary>
+    private void PrefetchFees()
+    {
+        if (_feeQuote is { } quote && _time.GetUtcNow() - quote.At < FeeQuoteLifetime / 2) return;
+        lock (_feeGate)
+        {
+            if (_feeRefresh is { IsCompleted: false }) return;
+            _feeRefresh = Task.Run(RefreshFeeQuoteAsync, CancellationToken.None);
+        }
+    }
+
     /// <summary>Fetches the next quote ahead of need. Any failure (fees above the cap included) only leaves the current
-    /// quote to expire: the send loop then fetches one itself and deals with it.</summary>
-    private async Task RefreshFeeQuoteAsync(CancellationToken cancellationToken)
+    /// quote to expire: the send loop then fetches one itself and deals with it. Not cancellable by one caller (the
+    /// RPC client's timeout bounds it).</summary>
+    private async Task RefreshFeeQuoteAsync()
     {
         try
         {
-            var fees = await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
+            var fees = await _fees.SuggestAsync(_context.Rpc, CancellationToken.None).ConfigureAwait(false);
             _feeQuote = new FeeQuote(fees, _time.GetUtcNow());
         }
 #pragma warning disable CA1031 // see summary

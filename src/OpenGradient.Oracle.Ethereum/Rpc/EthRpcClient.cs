@@ -182,6 +182,19 @@ public sealed class EthRpcClient : IDisposable
         return result.ValueKind == JsonValueKind.Null ? null : Parse("eth_getTransactionReceipt", result, RpcReceipt.FromJson);
     }
 
+    /// <summary>The receipts of several transactions in one HTTP round trip (a JSON-RPC batch), in the order asked; null
+    /// for a transaction not mined yet.</summary>
+    public async Task<IReadOnlyList<RpcReceipt?>> GetTransactionReceiptsAsync(IReadOnlyList<ReadOnlyMemory<byte>> transactionHashes,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transactionHashes);
+        var answers = await BatchAsync(transactionHashes.Select(h => new RpcRequest("eth_getTransactionReceipt", Hex.Encode(h.Span))).ToArray(),
+            cancellationToken).ConfigureAwait(false);
+        return answers.Select(a => a.GetResultOrThrow() is var result && result.ValueKind == JsonValueKind.Null
+            ? null
+            : Parse("eth_getTransactionReceipt", result, RpcReceipt.FromJson)).ToArray();
+    }
+
     public void Dispose()
     {
         if (_ownsHttp) _http.Dispose();

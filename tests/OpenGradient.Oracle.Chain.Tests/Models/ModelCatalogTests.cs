@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Chain.Hosting;
 using OpenGradient.Oracle.Chain.Models;
@@ -13,13 +12,13 @@ namespace OpenGradient.Oracle.Chain.Tests.Models;
 
 /// <summary>The registry reads behind every inference: a burst of requests shares one revocation check, and a
 /// revocation is still seen by the first request made after it.</summary>
-public sealed partial class ModelCatalogTests(HardhatNode node) : IClassFixture<HardhatNode>
+public sealed class ModelCatalogTests(HardhatNode node) : IClassFixture<HardhatNode>
 {
     [Fact]
     public async Task Requests_of_one_block_share_one_status_read_and_a_revocation_reaches_the_first_request_after_it()
     {
         using var bed = await ChainTestbed.DeployAsync(node);
-        var calls = new CallCounter();
+        var calls = new RpcCallCounter();
         using var http = new HttpClient(calls);
         using var context = new ChainContext(new EthRpcClient(node.Url, http), new InMemoryOperatorKeyProvider(bed.Key(3)), bed.Options());
         await context.InitializeAsync();
@@ -50,43 +49,5 @@ public sealed partial class ModelCatalogTests(HardhatNode node) : IClassFixture<
         // Revocation is permanent: every later lookup says so without asking.
         Assert.Equal(FailureReason.ModelRevoked, (await catalog.LookupAsync(bed.ModelId, head, CancellationToken.None)).Failure);
         Assert.Equal(3, calls.Count("eth_call"));
-    }
-
-    /// <summary>Counts JSON-RPC calls by method on their way to the node.</summary>
-    private sealed partial class CallCounter() : DelegatingHandler(new HttpClientHandler())
-    {
-        private readonly List<string> _methods = [];
-
-        public int Count(string method)
-        {
-            lock (_methods) return _methods.Count(m => m == method);
-        }
-
-        public void Reset()
-        {
-            lock (_methods) _methods.Clear();
-        }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-            lock (_methods) _methods.AddRange(MethodPattern().Matches(body).Select(m => m.Groups[1].Value));
-            return await base.SendAsync(request, cancellationToken);
-        }
-
-        [GeneratedRegex("\"method\"\\s*:\\s*\"([a-zA-Z_0-9]+)\"")]
-        private static partial Regex MethodPattern();
-    }
-
-    /// <summary>A clock that moves only when told.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }

@@ -307,6 +307,74 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(s.Requests[0].Key))!.State.Status);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_receipt_tracker_reads_the_receipts_of_several_transactions_in_one_batch_or_one_call_each_where_batches_are_refused(
+        bool endpointRefusesBatches)
+    {
+        await using var s = await SetUpAsync(3);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        var submitted = new List<SubmissionReceipt>();
+        foreach (var (request, i) in s.Requests.Select((r, i) => (r, i)))
+        {
+            // One at a time: each result goes alone, in a transaction of its own.
+            var stored = (await s.Stores.Requests.GetAsync(request.Key))!;
+            var outcome = InferenceOutcome.Success(Output(i, i));
+            stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+            stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+            var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
+            await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
+            submitted.Add(receipt);
+        }
+        await submitter.StopAsync(CancellationToken.None);
+        Assert.Equal(3, submitted.Select(r => Hex.Encode(r.TransactionHash)).Distinct().Count());
+        foreach (var r in submitted) await s.Bed.Owner.WaitForReceiptAsync(r.TransactionHash, Wait);
+
+        using var endpoint = new BatchPolicyHandler(endpointRefusesBatches);
+        using var context = new ChainContext(new EthRpcClient(s.Bed.Options().PrimaryRpcUrl, new HttpClient(endpoint)),
+            new InMemoryOperatorKeyProvider(s.Bed.Key(OperatorA)), s.Bed.Options());
+        await context.InitializeAsync();
+        var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+            Loggers.For<ReceiptTracker>());
+        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+
+        foreach (var request in s.Requests) Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(request.Key))!.State.Status);
+        Assert.Equal(1, endpoint.Batches); // refused or served, one batch was sent for the three
+        Assert.Equal(endpointRefusesBatches ? 3 : 0, endpoint.SingleReceiptCalls);
+    }
+
+    /// <summary>Passes JSON-RPC calls to the devnet, counting batches and single receipt lookups; refuses batches the way
+    /// some hosted endpoints do if told to.</summary>
+    private sealed class BatchPolicyHandler(bool refuseBatches) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public int Batches;
+        public int SingleReceiptCalls;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            if (body.StartsWith('['))
+            {
+                Interlocked.Increment(ref Batches);
+                if (refuseBatches)
+                {
+                    return new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+                    {
+                        Content = new StringContent("""{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch requests are not supported"}}""",
+                            System.Text.Encoding.UTF8, "application/json"),
+                    };
+                }
+            }
+            else if (body.Contains("eth_getTransactionReceipt", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref SingleReceiptCalls);
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task The_receipt_tracker_stores_the_gas_a_mined_fulfilBatch_used_as_the_node_reports_it()
     {
