@@ -47,7 +47,8 @@ public sealed partial class ProcessRequestsJob(
         }
     }
 
-    /// <summary>Runs the model for every request that needs it and records the outcomes; returns the group as stored now.</summary>
+    /// <summary>Runs the model for every request that needs it and records the outcomes (moving those requests on to
+    /// Submitting in the same write); returns the group as stored now.</summary>
     private async Task<List<StoredRequest>> InferAsync(List<StoredRequest> requests, List<(RequestKey, Exception)> failures, CancellationToken cancellationToken)
     {
         var started = await MoveAsync(requests, r => r.State.Status == RequestStatus.Discovered, new RequestTransition.BeginInference(), cancellationToken)
@@ -74,7 +75,9 @@ public sealed partial class ProcessRequestsJob(
             metrics.InferenceCompleted(modelId, time.GetElapsedTime(clock), outcome.Failure);
             if (outcome.Failure is { } failure) metrics.RequestFailed(failure.ToString());
             LogInferred(request.Key.ToString(), outcome.ToString());
-            steps.Add(new RequestStep(request, new RequestTransition.CompleteInference(outcome)));
+            // Recorded and handed on to submission in one write: the next step is always the submission, and a crash
+            // between the two would leave it to a re-run either way (Inferred and Submitting are both submitted).
+            steps.Add(new RequestStep(request, new RequestTransition.CompleteInference(outcome), new RequestTransition.BeginSubmission()));
         }
         var recorded = await TransitionAsync(steps, cancellationToken).ConfigureAwait(false);
         return started.Select(r => recorded.TryGetValue(r.Key, out var now) ? now : r).ToList();
@@ -144,7 +147,7 @@ public sealed partial class ProcessRequestsJob(
         for (var i = 0; i < steps.Count; i++)
         {
             if (results[i] is { } now) moved[now.Key] = now;
-            else LogStale(steps[i].Current.Key.ToString(), steps[i].Transition.Name);
+            else LogStale(steps[i].Current.Key.ToString(), steps[i].Name);
         }
         return moved;
     }

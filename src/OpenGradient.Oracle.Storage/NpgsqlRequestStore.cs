@@ -94,7 +94,7 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         ArgumentNullException.ThrowIfNull(steps);
         if (steps.Count == 0) return [];
         // Every transition is checked before anything is written, so an invalid one leaves the whole list untouched.
-        var next = steps.Select(s => RequestStateMachine.Apply(s.Current.State, s.Transition)).ToArray();
+        var next = steps.Select(s => s.Next()).ToArray();
         var now = _time.GetUtcNow();
         await using var batch = _dataSource.CreateBatch();
         for (var i = 0; i < steps.Count; i++)

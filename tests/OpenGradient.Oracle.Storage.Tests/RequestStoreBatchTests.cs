@@ -86,4 +86,28 @@ public sealed class RequestStoreBatchTests(DatabaseFixture db) : IClassFixture<D
         Assert.All(now, s => Assert.Equal(RequestStatus.Discovered, s!.State.Status));
         Assert.All(now, s => Assert.Equal(1, s!.Version));
     }
+
+    [Fact]
+    public async Task A_step_with_a_second_transition_writes_the_state_after_both_in_one_version_step()
+    {
+        var requests = NewRequests(2);
+        await _store.AddManyIfAbsentAsync(requests);
+        var inferring = await _store.TransitionManyAsync((await _store.GetManyAsync(requests.Select(r => r.Key).ToArray()))
+            .Select(s => new RequestStep(s!, new RequestTransition.BeginInference())).ToArray());
+        var outcome = InferenceOutcome.Failed(FailureReason.InputOutOfRange);
+
+        var moved = await _store.TransitionManyAsync([new RequestStep(inferring[0]!, new RequestTransition.CompleteInference(outcome), new RequestTransition.BeginSubmission())]);
+
+        var now = (await _store.GetAsync(requests[0].Key))!;
+        Assert.Equal(RequestStatus.Submitting, now.State.Status);
+        Assert.Equal(FailureReason.InputOutOfRange, now.State.Outcome!.Failure);
+        Assert.Equal(3, now.Version);
+        Assert.Equal(now.Version, moved[0]!.Version);
+        Assert.Equal(RequestStatus.Submitting, moved[0]!.State.Status);
+
+        // The second transition is checked against the state after the first: Inferred cannot settle, so nothing is written.
+        await Assert.ThrowsAsync<InvalidRequestTransitionException>(() => _store.TransitionManyAsync(
+            [new RequestStep(inferring[1]!, new RequestTransition.CompleteInference(outcome), new RequestTransition.Settle())]));
+        Assert.Equal(RequestStatus.Inferring, (await _store.GetAsync(requests[1].Key))!.State.Status);
+    }
 }

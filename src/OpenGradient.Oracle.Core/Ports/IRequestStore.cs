@@ -34,8 +34,22 @@ public sealed class StaleRequestStateException : InvalidOperationException
     public long ExpectedVersion { get; }
 }
 
-/// <summary>One transition to apply to one stored request (see <see cref="IRequestStore.TransitionManyAsync"/>).</summary>
-public sealed record RequestStep(StoredRequest Current, RequestTransition Transition);
+/// <summary>One transition to apply to one stored request (see <see cref="IRequestStore.TransitionManyAsync"/>), and
+/// optionally a second one right after it, written together: the request goes from <see cref="Current"/> to the state
+/// after both in one write (one version step), never resting in the state between.</summary>
+public sealed record RequestStep(StoredRequest Current, RequestTransition Transition, RequestTransition? Then = null)
+{
+    /// <summary>The state the step leads to; throws <see cref="InvalidRequestTransitionException"/> if either transition
+    /// is not allowed.</summary>
+    public RequestState Next()
+    {
+        var next = RequestStateMachine.Apply(Current.State, Transition);
+        return Then is null ? next : RequestStateMachine.Apply(next, Then);
+    }
+
+    /// <summary>The transition names, for messages ("CompleteInference+BeginSubmission").</summary>
+    public string Name => Then is null ? Transition.Name : Transition.Name + "+" + Then.Name;
+}
 
 /// <summary>Durable requests and their states. Each request key holds at most one live request (earlier ones replaced
 /// after a deep reorg are archived, see <see cref="ReplaceOrphanedAsync"/>).</summary>
