@@ -23,7 +23,8 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// (gas from <see cref="FulfilmentGasModel"/>, a single call simulated with eth_call); a second one, fed by the first,
 /// takes the nonces, so they stay in broadcast order. For every transaction: sign, store
 /// (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any point leaves either nothing or
-/// a stored transaction to rebroadcast.
+/// a stored transaction to rebroadcast. Broadcasts go out one at a time in nonce order, while the next transaction is
+/// already being signed and stored.
 /// </summary>
 public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitter
 {
@@ -75,7 +76,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
     // Set when a nonce was reserved but its transaction was neither stored nor sent (the database failed in between):
     // the next batch checks for the gap it may have left.
-    private bool _gapSuspected;
+    private volatile bool _gapSuspected;
 
     private readonly IOracleMetrics _metrics;
     private readonly OperatorStanding _standing;
@@ -198,12 +199,23 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
+    /// <summary>
+    /// Stores each prepared transaction and broadcasts it, one broadcast at a time and in nonce order, but with the next
+    /// transaction priced, signed and stored while the previous broadcast is still out: on an automining devnet (and
+    /// with a slow endpoint) the broadcast is most of a transaction's time, and the database work no longer waits
+    /// behind it. At most one stored transaction waits for its broadcast.
+    /// </summary>
     private async Task SendLoopAsync(CancellationToken stoppingToken)
     {
+        Task? broadcasting = null;
         try
         {
             await foreach (var send in _prepared.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-                await CommitAsync(send, stoppingToken).ConfigureAwait(false);
+            {
+                var stored = await StoreAsync(send, stoppingToken).ConfigureAwait(false);
+                if (broadcasting is not null) await broadcasting.ConfigureAwait(false);
+                broadcasting = stored is null ? null : BroadcastAsync(stored, stoppingToken);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -212,6 +224,11 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 foreach (var p in send.Items) p.Done.TrySetCanceled(stoppingToken);
                 Release(send);
             }
+        }
+        finally
+        {
+            // Completes its callers whatever happens (cancelled ones included): nothing to rethrow.
+            if (broadcasting is not null) await broadcasting.ConfigureAwait(false);
         }
     }
 
@@ -465,22 +482,28 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
-    /// <summary>Prices, signs, stores, broadcasts; completes the items' tasks with the receipt or the error.</summary>
-    private async Task CommitAsync(PreparedSend send, CancellationToken cancellationToken)
+    /// <summary>Prices, takes the nonce, signs and stores; returns the stored transaction, or null after completing the
+    /// items' tasks with the error.</summary>
+    private async Task<StoredSend?> StoreAsync(PreparedSend send, CancellationToken cancellationToken)
     {
-        var items = send.Items;
         try
         {
             if (_gapSuspected) await CloseNonceGapAsync(send.Identity, cancellationToken).ConfigureAwait(false);
-            var receipt = await SendCoreAsync(send.Identity, items, send.Data, send.Gas, cancellationToken).ConfigureAwait(false);
-            foreach (var p in items) p.Done.TrySetResult(receipt);
+            var fees = await FeesWithinCapAsync(cancellationToken).ConfigureAwait(false);
+            return await SignAndStoreAsync(send, fees, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            foreach (var p in send.Items) p.Done.TrySetCanceled(cancellationToken);
+            throw;
         }
 #pragma warning disable CA1031 // handed to the callers, who retry
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            LogSendFailed(string.Join(", ", items.Select(p => p.Result.Request.Key.ToString())), e);
-            foreach (var p in items) p.Done.TrySetException(e);
+            LogSendFailed(string.Join(", ", send.Items.Select(p => p.Result.Request.Key.ToString())), e);
+            foreach (var p in send.Items) p.Done.TrySetException(e);
+            return null;
         }
         finally
         {
@@ -498,27 +521,56 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
-    private async Task<SubmissionReceipt> SendCoreAsync(ChainIdentity identity, IReadOnlyList<Pending> items, byte[] data, ulong gas, CancellationToken cancellationToken)
+    private async Task<StoredSend> SignAndStoreAsync(PreparedSend send, Fees fees, CancellationToken cancellationToken)
     {
-        var sender = _sender!;
-        var call = new TransactionCall(identity.Oracle, data);
-        var fees = await FeesWithinCapAsync(cancellationToken).ConfigureAwait(false);
+        var identity = send.Identity;
+        var nonce = await _nonces.ReserveNextAsync(identity.ChainId, identity.OperatorText(), cancellationToken).ConfigureAwait(false);
+        var signed = _sender!.Sign(new TransactionCall(identity.Oracle, send.Data), nonce, send.Gas, fees);
+        var record = new OutboundTransaction(identity.ChainId, identity.OperatorText(), identity.OracleText, nonce, signed.Hash,
+            signed.Raw.ToArray(), fees.MaxFeePerGas, fees.MaxPriorityFeePerGas, send.Gas, OutboundTransactionStatus.Pending,
+            send.Items.Select(p => p.Result.Request.Key).ToArray(), _time.GetUtcNow());
+        try
+        {
+            await _transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _gapSuspected = true;
+            throw;
+        }
+        return new StoredSend(send, fees, record);
+    }
+
+    /// <summary>Broadcasts a stored transaction and completes the items' tasks with the receipt or the error. Never
+    /// throws.</summary>
+    private async Task BroadcastAsync(StoredSend stored, CancellationToken cancellationToken)
+    {
+        var items = stored.Send.Items;
+        try
+        {
+            var receipt = await BroadcastCoreAsync(stored, cancellationToken).ConfigureAwait(false);
+            foreach (var p in items) p.Done.TrySetResult(receipt);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stored: the receipt tracker rebroadcasts it after the restart, and the re-run jobs find it.
+            foreach (var p in items) p.Done.TrySetCanceled(cancellationToken);
+        }
+#pragma warning disable CA1031 // handed to the callers, who retry
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogSendFailed(string.Join(", ", items.Select(p => p.Result.Request.Key.ToString())), e);
+            foreach (var p in items) p.Done.TrySetException(e);
+        }
+    }
+
+    private async Task<SubmissionReceipt> BroadcastCoreAsync(StoredSend stored, CancellationToken cancellationToken)
+    {
+        var identity = stored.Send.Identity;
         for (var attempt = 1; ; attempt++)
         {
-            var nonce = await _nonces.ReserveNextAsync(identity.ChainId, identity.OperatorText(), cancellationToken).ConfigureAwait(false);
-            var signed = sender.Sign(call, nonce, gas, fees);
-            var record = new OutboundTransaction(identity.ChainId, identity.OperatorText(), identity.OracleText, nonce, signed.Hash,
-                signed.Raw.ToArray(), fees.MaxFeePerGas, fees.MaxPriorityFeePerGas, gas, OutboundTransactionStatus.Pending,
-                items.Select(p => p.Result.Request.Key).ToArray(), _time.GetUtcNow());
-            try
-            {
-                await _transactions.AddAsync(record, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                _gapSuspected = true;
-                throw;
-            }
+            var record = stored.Record;
             try
             {
                 await _context.Rpc.SendRawTransactionAsync(record.RawTransaction, cancellationToken).ConfigureAwait(false);
@@ -534,24 +586,26 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             catch (RpcErrorException e) when (BroadcastErrors.IsNonceTooLow(e) && attempt < 3)
             {
                 // Someone used this nonce (another process with the same key, or state lost): skip ahead and retry.
-                await _transactions.SetStatusAsync(identity.ChainId, signed.Hash, OutboundTransactionStatus.Dropped, null, CancellationToken.None).ConfigureAwait(false);
+                await _transactions.SetStatusAsync(identity.ChainId, record.Hash, OutboundTransactionStatus.Dropped, null, CancellationToken.None).ConfigureAwait(false);
                 await _nonceSource!.ReconcileAsync(identity.Operator, cancellationToken).ConfigureAwait(false);
+                stored = await SignAndStoreAsync(stored.Send, stored.Fees, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (RpcErrorException)
             {
                 // Refused: it will never be mined, so its nonce must not stay reserved.
-                await _transactions.SetStatusAsync(identity.ChainId, signed.Hash, OutboundTransactionStatus.Dropped, null, CancellationToken.None).ConfigureAwait(false);
-                await _nonceSource!.ReleaseAsync(identity.Operator, nonce, CancellationToken.None).ConfigureAwait(false);
+                await _transactions.SetStatusAsync(identity.ChainId, record.Hash, OutboundTransactionStatus.Dropped, null, CancellationToken.None).ConfigureAwait(false);
+                await _nonceSource!.ReleaseAsync(identity.Operator, record.Nonce, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
             catch (RpcTransportException e)
             {
                 // It may or may not have arrived; it is stored, and the receipt tracker rebroadcasts it if it never mines.
-                LogBroadcastUncertain(Hex.Encode(signed.Hash), e.Message);
+                LogBroadcastUncertain(Hex.Encode(record.Hash), e.Message);
             }
-            LogSent(Hex.Encode(signed.Hash), nonce, items.Count, items[0].Result.Outcome.IsSuccess ? (items.Count > 1 ? "fulfilBatch" : "fulfil") : "reportFailure");
-            return new SubmissionReceipt(signed.Hash, nonce);
+            var items = stored.Send.Items;
+            LogSent(Hex.Encode(record.Hash), record.Nonce, items.Count, items[0].Result.Outcome.IsSuccess ? (items.Count > 1 ? "fulfilBatch" : "fulfil") : "reportFailure");
+            return new SubmissionReceipt(record.Hash, record.Nonce);
         }
     }
 
@@ -641,6 +695,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
     /// <summary>A prepared call with the results it carries, waiting for a nonce.</summary>
     private sealed record PreparedSend(ChainIdentity Identity, IReadOnlyList<Pending> Items, byte[] Data, ulong Gas);
+
+    /// <summary>A prepared call signed and stored, waiting for its broadcast.</summary>
+    private sealed record StoredSend(PreparedSend Send, Fees Fees, OutboundTransaction Record);
 
     /// <summary>A result waiting for the send loop, with its signed fulfilment (success) or signed failure report
     /// being prepared.</summary>

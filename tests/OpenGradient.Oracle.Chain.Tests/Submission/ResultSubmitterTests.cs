@@ -140,6 +140,36 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
+    public async Task A_burst_goes_out_as_batches_with_consecutive_nonces_each_mined_and_every_request_carried_once()
+    {
+        await using var s = await SetUpAsync(24);
+        // Batches of at most 4: several transactions, each next one signed and stored while the one before is broadcast.
+        using var context = await ChainTestbed.ContextAsync(s.Bed.Options(o => o.MaxBatchSize = 4), s.Bed.Key(OperatorA));
+        var submitter = new ResultSubmitter(context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            var receipts = await Task.WhenAll(s.Requests.Select((r, i) =>
+                submitter.SubmitAsync([new ResultSubmission(r, InferenceOutcome.Success(Output(i, i)))])));
+
+            var transactions = receipts.GroupBy(r => Hex.Encode(r.TransactionHash)).Select(g => g.First()).OrderBy(r => r.Nonce).ToList();
+            Assert.InRange(transactions.Count, 6, 24);
+            Assert.Equal(Enumerable.Range(0, transactions.Count).Select(n => transactions[0].Nonce + (ulong)n), transactions.Select(t => t.Nonce));
+            foreach (var t in transactions) Assert.True((await s.Bed.Owner.WaitForReceiptAsync(t.TransactionHash, Wait)).Succeeded);
+            Assert.All(await Task.WhenAll(s.Requests.Select(r => s.Bed.StatusAsync(r.Key.RequestId))), status => Assert.Equal(2, status));
+            foreach (var request in s.Requests)
+            {
+                var carriers = await s.Stores.Transactions.ListForRequestAsync(request.Key);
+                Assert.Equal(OutboundTransactionStatus.Pending, Assert.Single(carriers).Status); // the tracker has not run: still Pending in the store
+            }
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Results_submitted_again_while_earlier_batches_are_still_in_flight_get_the_one_transaction_that_carries_them()
     {
         // Re-run jobs hand in the same results while the loop is busy simulating one batch and sending another: each
