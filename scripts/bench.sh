@@ -157,7 +157,7 @@ EOF
 Both sides are measured in steady state: the load generator and the node processes run with tiered compilation off
 (fully optimised code from the first call, which is what a client or node that has run for a while executes; with
 tiering on, a few-second run mostly measures the JIT's promotions), and the devnet is warmed up before anything is
-timed. *parallel_intake_rate* is the same client's requestInference calls from the 5 accounts at once (it also warms
+timed (with its per-call console logging off, for both sides). *parallel_intake_rate* is the same client's requestInference calls from the 5 accounts at once (it also warms
 the devnet). *raw_call_rate* is how fast the same client gets that plain contract call accepted, one call after
 another with no node running: the issue's yardstick, the median of five 60-call segments (one stall of the shared
 machine moved a single one-second run by a fifth). For each throughput phase the node processes start, settle a
