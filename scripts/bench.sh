@@ -165,7 +165,7 @@ warm-up load of 160 requests per process and have their tables analyzed (a node 
 first-use costs, prepared its statements and has table statistics); then the load is broadcast with automine off and
 mined at once, and the fulfilled rate runs from the moment it is all on the chain to the last settlement seen (the
 request ids are read from the receipts only afterwards, so the load generator does not compete with the node
-meanwhile). Latency: after 5 untimed requests, one request at a time, from its mined receipt to the settlement log
+meanwhile). Each phase runs its load three times on the same node processes and reports the median. Latency: after 5 untimed requests, one request at a time, from its mined receipt to the settlement log
 seen by an observer polling every 50 ms; the node polls every 50 ms there and every 100 ms in the throughput phases.
 Scale-out: two worker processes on one PostgreSQL/Hangfire, each signing with its own registered operator key.
 
