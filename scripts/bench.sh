@@ -92,6 +92,9 @@ if [[ $E2E -eq 1 ]]; then
       }
       print "| " name " | " value " " unit " | " target " | " met " |"
     }' >"$work/e2e.md"
+  # Every load of every phase (the table has the medians), and the raw rate's segments.
+  { echo; echo "Each load of each phase (the table has the medians) and the raw rate's segments:"; echo
+    grep -E '^(rates|raw call rate per segment):' "$work/e2e.log" | sed 's/^/- /'; } >>"$work/e2e.md"
 fi
 
 # ---- bench/results.md ----
