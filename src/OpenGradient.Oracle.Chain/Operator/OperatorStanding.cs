@@ -17,22 +17,14 @@ internal sealed class OperatorStanding(ChainContext context, TimeProvider time)
     /// goes out within this time.</summary>
     internal static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
 
-    private readonly object _gate = new();
+    private readonly CachedReading<bool> _active = new(MaxAge, time);
     private Address? _registry;
-    private (bool Active, long At)? _last;
-    private Task<(bool Active, long At)>? _reading;
 
     /// <summary>True while the operator is active. Throws for RPC faults (the caller retries).</summary>
-    public async Task<bool> IsActiveAsync(ChainIdentity identity, CancellationToken cancellationToken)
+    public Task<bool> IsActiveAsync(ChainIdentity identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        Task<(bool Active, long At)> reading;
-        lock (_gate)
-        {
-            if (_last is { } last && time.GetElapsedTime(last.At) < MaxAge) return last.Active;
-            reading = _reading ??= Task.Run(() => ReadAsync(identity), CancellationToken.None);
-        }
-        return (await reading.WaitAsync(cancellationToken).ConfigureAwait(false)).Active;
+        return _active.GetAsync(() => ReadAsync(identity), cancellationToken);
     }
 
     /// <summary>Starts a fresh reading in the background once the last one is past half its age (results are on their
@@ -41,33 +33,18 @@ internal sealed class OperatorStanding(ChainContext context, TimeProvider time)
     public void Prefetch(ChainIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        lock (_gate)
-        {
-            if (_reading is not null || (_last is { } last && time.GetElapsedTime(last.At) < MaxAge / 2)) return;
-            _reading = Task.Run(() => ReadAsync(identity), CancellationToken.None);
-            _reading.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
+        _active.Prefetch(() => ReadAsync(identity));
     }
 
-    // Not cancellable by one caller, as others may share it; every RPC call is bounded by the client's timeout.
-    private async Task<(bool Active, long At)> ReadAsync(ChainIdentity identity)
+    // Shared by concurrent callers, so not cancellable by one of them; every RPC call is bounded by the client's timeout.
+    private async Task<bool> ReadAsync(ChainIdentity identity)
     {
-        try
-        {
-            _registry ??= InferenceOracleContract.DecodeOperatorRegistryOutput(await context.Rpc.EthCallAsync(
-                new TransactionRequest { To = identity.Oracle, Data = InferenceOracleContract.EncodeOperatorRegistry() }, null, CancellationToken.None)
-                .ConfigureAwait(false));
-            var active = OperatorRegistryContract.DecodeIsActiveOutput(await context.Rpc.EthCallAsync(
-                new TransactionRequest { To = _registry.Value, Data = OperatorRegistryContract.EncodeIsActive(identity.Operator) }, null, CancellationToken.None)
-                .ConfigureAwait(false));
-            var reading = (active, time.GetTimestamp());
-            lock (_gate) _last = reading;
-            return reading;
-        }
-        finally
-        {
-            lock (_gate) _reading = null;
-        }
+        _registry ??= InferenceOracleContract.DecodeOperatorRegistryOutput(await context.Rpc.EthCallAsync(
+            new TransactionRequest { To = identity.Oracle, Data = InferenceOracleContract.EncodeOperatorRegistry() }, null, CancellationToken.None)
+            .ConfigureAwait(false));
+        return OperatorRegistryContract.DecodeIsActiveOutput(await context.Rpc.EthCallAsync(
+            new TransactionRequest { To = _registry.Value, Data = OperatorRegistryContract.EncodeIsActive(identity.Operator) }, null, CancellationToken.None)
+            .ConfigureAwait(false));
     }
 }
 

@@ -37,6 +37,12 @@ public sealed partial class ReceiptTracker(
     // Kept in memory: after a restart the count starts again, and ReceiptTimeout still applies from the stored time.
     private readonly ConcurrentDictionary<string, ulong> _pendingSinceBlock = new(StringComparer.Ordinal);
 
+    /// <summary>Receipts read per JSON-RPC batch: small enough for the batch limits of hosted endpoints (often 50 to 100
+    /// calls).</summary>
+    internal const int ReceiptsPerBatch = 20;
+
+    private bool _batchesRefused; // the endpoint refused a batch: one call per receipt from then on
+
     private protected override TimeSpan IdleDelay => Context.Options.ReceiptPollInterval;
 
     /// <summary>Pending transactions of an earlier run may have died with its mempool: send them all again first.</summary>
@@ -178,11 +184,6 @@ public sealed partial class ReceiptTracker(
         }
         return receipts;
     }
-
-    /// <summary>Small enough for the batch limits of hosted endpoints (often 50 to 100 calls).</summary>
-    internal const int ReceiptsPerBatch = 20;
-
-    private bool _batchesRefused;
 
     /// <summary>Reads the fate of the requests a receipt carried from its oracle logs and applies the matching
     /// transitions in one write.</summary>

@@ -60,12 +60,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// background, so under steady load the send loop never waits for one.</summary>
     internal static readonly TimeSpan FeeQuoteLifetime = TimeSpan.FromSeconds(1);
 
-    private sealed record FeeQuote(Fees Fees, DateTimeOffset At);
-
-    // Written by the send loop and by a background refresh: a reference, so readers see a whole quote or none.
-    private volatile FeeQuote? _feeQuote;
-    private readonly object _feeGate = new();
-    private Task? _feeRefresh; // under _feeGate
+    private readonly CachedReading<Fees> _feeQuote;
 
     // Size of the batch sent last: tells light load (send at once) from heavy (wait the window for company).
     private int _lastBatchSize;
@@ -93,6 +88,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         _logger = logger;
         _fees = new FeePolicy { MaxFeePerGasCap = context.Options.MaxFeePerGasWei };
         _standing = new OperatorStanding(context, time);
+        _feeQuote = new CachedReading<Fees>(FeeQuoteLifetime, time);
     }
 
     /// <summary>keccak256 of <see cref="RuntimeDescriptor.Current"/>: the runtime field of every commitment.</summary>
@@ -111,7 +107,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         // What the send loop will ask the chain for (the operator's standing, a fee quote) is fetched now if stale, side
         // by side with the signing, instead of after it: after an idle spell both are, and each is a chain call.
         _standing.Prefetch(identity);
-        PrefetchFees();
+        _feeQuote.Prefetch(SuggestFeesAsync);
         var pending = results.Select(r => r.Outcome.IsSuccess
             ? new Pending(r, Task.Run(() => Fulfilment(identity, r), CancellationToken.None), null)
             : new Pending(r, null, Task.Run(() => FailureReport(identity, r), CancellationToken.None))).ToArray();
@@ -614,25 +610,13 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// finds the transaction once it is sent).</summary>
     private async Task<Fees> FeesWithinCapAsync(CancellationToken cancellationToken)
     {
-        if (FreshFeeQuote() is { } quote)
-        {
-            PrefetchFees();
-            return quote.Fees;
-        }
-        Task? refresh;
-        lock (_feeGate) refresh = _feeRefresh;
-        if (refresh is not null)
-        {
-            await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (FreshFeeQuote() is { } fetched) return fetched.Fees;
-        }
         for (var waits = 0; ; waits++)
         {
             try
             {
-                var fees = await _fees.SuggestAsync(_context.Rpc, cancellationToken).ConfigureAwait(false);
-                _feeQuote = new FeeQuote(fees, _time.GetUtcNow());
+                var fees = await _feeQuote.GetAsync(SuggestFeesAsync, cancellationToken).ConfigureAwait(false);
                 if (waits > 0) _metrics.FeeCapWaiting("submitter", false);
+                _feeQuote.Prefetch(SuggestFeesAsync);
                 return fees;
             }
             catch (FeeCapExceededException e)
@@ -644,35 +628,8 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
-    private FeeQuote? FreshFeeQuote() => _feeQuote is { } quote && _time.GetUtcNow() - quote.At < FeeQuoteLifetime ? quote : null;
-
-    /// <summary>Starts fetching the next quote in the background once the current one is past half its life (or gone).</summary>
-    private void PrefetchFees()
-    {
-        if (_feeQuote is { } quote && _time.GetUtcNow() - quote.At < FeeQuoteLifetime / 2) return;
-        lock (_feeGate)
-        {
-            if (_feeRefresh is { IsCompleted: false }) return;
-            _feeRefresh = Task.Run(RefreshFeeQuoteAsync, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Fetches the next quote ahead of need. Any failure (fees above the cap included) only leaves the current
-    /// quote to expire: the send loop then fetches one itself and deals with it. Not cancellable by one caller (the
-    /// RPC client's timeout bounds it).</summary>
-    private async Task RefreshFeeQuoteAsync()
-    {
-        try
-        {
-            var fees = await _fees.SuggestAsync(_context.Rpc, CancellationToken.None).ConfigureAwait(false);
-            _feeQuote = new FeeQuote(fees, _time.GetUtcNow());
-        }
-#pragma warning disable CA1031 // see summary
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
+    // A quote is shared by concurrent callers, so not cancellable by one of them (the RPC client's timeout bounds it).
+    private Task<Fees> SuggestFeesAsync() => _fees.SuggestAsync(_context.Rpc, CancellationToken.None);
 
     private InferenceOracleContract.Fulfilment Fulfilment(ChainIdentity identity, ResultSubmission result)
     {
