@@ -6,12 +6,25 @@ using OpenGradient.Oracle.Benchmarks.Reporting;
 
 // Runs the benchmarks that need no running node and writes their part of bench/results.md.
 // Usage (scripts/bench.sh does this): OpenGradient.Oracle.Benchmarks --ethers <ethers.json> --markdown <out.md> [--artifacts <dir>]
+//    or: OpenGradient.Oracle.Benchmarks --paired-only
 // Exit codes: 0 all figures measured, 1 a benchmark or the ethers agreement check failed, 2 bad arguments.
 
 string? Option(string name)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+// --paired-only: just the paired inference-overhead ratios, printed (quick to repeat while working on the engine).
+if (args.Contains("--paired-only"))
+{
+    Environment.SetEnvironmentVariable(RepositoryPaths.RootVariable, RepositoryPaths.Root);
+    foreach (var model in InferenceOverheadBenchmarks.Models)
+    {
+        var r = PairedOverhead.Measure(model);
+        Console.WriteLine($"paired: {r.Model} vs Run {r.MedianRatio:F3} [{r.LowerQuartile:F3}-{r.UpperQuartile:F3}], vs bound run {r.Bound.Median:F3} [{r.Bound.Lower:F3}-{r.Bound.Upper:F3}]");
+    }
+    return 0;
 }
 
 var ethersPath = Option("--ethers");

@@ -43,8 +43,8 @@ internal sealed class ExecutionPlan : IDisposable
     public int InputBytes { get; }
     public int OutputBytes { get; }
 
-    public RunContext Rent() =>
-        Interlocked.Exchange(ref _spare, null) ?? (_pool.TryTake(out var context) ? context : new RunContext(this));
+    public RunContext Rent(InferenceSession session) =>
+        Interlocked.Exchange(ref _spare, null) ?? (_pool.TryTake(out var context) ? context : new RunContext(this, session));
 
     public void Return(RunContext context)
     {
@@ -58,16 +58,24 @@ internal sealed class ExecutionPlan : IDisposable
     }
 }
 
-/// <summary>Buffers for one run at a time. The OrtValues pin their arrays for their whole lifetime.</summary>
+/// <summary>
+/// Buffers for one run at a time. The OrtValues pin their arrays for their whole lifetime, and they are bound to the
+/// session once (<see cref="OrtIoBinding"/>), so a run passes no names or values across the native boundary: plain
+/// <c>InferenceSession.Run</c> converts every name to UTF-8 and looks it up again on each call.
+/// </summary>
 internal sealed class RunContext : IDisposable
 {
-    public RunContext(ExecutionPlan plan)
+    private readonly OrtValue _input;
+    private readonly OrtValue _output;
+
+    public RunContext(ExecutionPlan plan, InferenceSession session)
     {
         Quantized = new long[Math.Max(plan.InputCount, plan.OutputCount)];
-        (InputBuffer, var input) = Create(plan.InputType, plan.InputCount, plan.InputShape);
-        (OutputBuffer, var output) = Create(plan.OutputType, plan.OutputCount, plan.OutputShape);
-        Inputs = [input];
-        Outputs = [output];
+        (InputBuffer, _input) = Create(plan.InputType, plan.InputCount, plan.InputShape);
+        (OutputBuffer, _output) = Create(plan.OutputType, plan.OutputCount, plan.OutputShape);
+        Binding = session.CreateIoBinding();
+        Binding.BindInput(plan.InputNames[0], _input);
+        Binding.BindOutput(plan.OutputNames[0], _output);
     }
 
     /// <summary>Scratch space for decoded input values and quantized output values.</summary>
@@ -78,9 +86,8 @@ internal sealed class RunContext : IDisposable
 
     public Array OutputBuffer { get; }
 
-    public OrtValue[] Inputs { get; }
-
-    public OrtValue[] Outputs { get; }
+    /// <summary>The input and output buffers, bound to the plan's session by name.</summary>
+    public OrtIoBinding Binding { get; }
 
     private static (Array, OrtValue) Create(TensorElementType type, int count, long[] shape) => type switch
     {
@@ -97,7 +104,8 @@ internal sealed class RunContext : IDisposable
 
     public void Dispose()
     {
-        Inputs[0].Dispose();
-        Outputs[0].Dispose();
+        Binding.Dispose();
+        _input.Dispose();
+        _output.Dispose();
     }
 }

@@ -8,7 +8,8 @@ namespace OpenGradient.Oracle.Inference;
 
 /// <summary>
 /// decode → range check → convert → ONNX Runtime → quantize → encode, per docs/PROTOCOL.md. Once a model is loaded
-/// a run completes synchronously and allocates only the output array (buffers and OrtValues are pooled per plan).
+/// a run completes synchronously and allocates only the output array (buffers, OrtValues and their
+/// session binding are pooled per plan).
 /// </summary>
 internal sealed class InferenceEngine : IInferenceEngine, IDisposable
 {
@@ -48,7 +49,7 @@ internal sealed class InferenceEngine : IInferenceEngine, IDisposable
             return InferenceResult.Failed(FailureReason.InputMalformed,
                 $"input has {input.Length} bytes; the registered spec needs {plan.InputBytes}");
 
-        var context = plan.Rent();
+        var context = plan.Rent(model.Session);
         try
         {
             var values = context.Quantized.AsSpan(0, plan.InputCount);
@@ -64,7 +65,7 @@ internal sealed class InferenceEngine : IInferenceEngine, IDisposable
 
             try
             {
-                model.Session.Run(_runOptions, plan.InputNames, context.Inputs, plan.OutputNames, context.Outputs);
+                model.Session.RunWithBinding(_runOptions, context.Binding);
             }
             catch (OnnxRuntimeException e)
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using OpenGradient.Oracle.Core.Inference;
 using OpenGradient.Oracle.ModelBuilder;
@@ -29,19 +28,10 @@ public sealed class OverheadTests(ITestOutputHelper output)
         Assert.True(perRun <= 512, $"{perRun} bytes allocated per run");
     }
 
-
     private static InferenceResult RunSync(IInferenceEngine engine, InferenceRequest request)
     {
         var pending = engine.RunAsync(request);
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-    }
-
-    private static double Time(Action action, int n)
-    {
-        for (var i = 0; i < 1000; i++) action();
-        var sw = Stopwatch.StartNew();
-        for (var i = 0; i < n; i++) action();
-        return sw.Elapsed.TotalSeconds / n;
     }
 }
 

@@ -4,11 +4,23 @@ namespace OpenGradient.Oracle.Benchmarks.Inference;
 /// The overhead ratio measured so that load from other processes cancels out: short blocks of the bare run and of
 /// our step alternate (order swapped every round), each timed in thread CPU time (<see cref="ThreadCpuClock"/>), and
 /// the figure is the median of the per-round ratios. BenchmarkDotNet measures the two cases seconds apart in wall
-/// time, which on a shared two-core machine moved the ratio between 0.3 and 2.5 from run to run.
+/// time, which on a shared two-core machine moved the ratio between 0.3 and 2.5 from run to run. Each round also
+/// times the bound run (<see cref="InferenceOverheadBenchmarks.BareBoundRun"/>), for the step's cost over it.
 /// </summary>
 internal static class PairedOverhead
 {
-    public sealed record Result(string Model, double MedianRatio, double LowerQuartile, double UpperQuartile, int Rounds, bool ThreadCpuTime);
+    /// <param name="MedianRatio">Ours ÷ bare <c>InferenceSession.Run</c> (the target's ratio), with its quartiles.</param>
+    /// <param name="Bound">Ours ÷ bare bound run, with its quartiles.</param>
+    public sealed record Result(string Model, double MedianRatio, double LowerQuartile, double UpperQuartile, Quartiles Bound, int Rounds, bool ThreadCpuTime);
+
+    public sealed record Quartiles(double Median, double Lower, double Upper)
+    {
+        public static Quartiles Of(double[] values)
+        {
+            var sorted = values.Order().ToArray();
+            return new Quartiles(sorted[sorted.Length / 2], sorted[sorted.Length / 4], sorted[3 * sorted.Length / 4]);
+        }
+    }
 
     public static Result Measure(string model, int rounds = 61, double blockMilliseconds = 3)
     {
@@ -20,23 +32,27 @@ internal static class PairedOverhead
             var perOpNs = Math.Max(Time(b.BareSessionRun, 2000), Time(() => b.OracleInferenceStep(), 2000)) / 2000.0;
             var block = Math.Max(50, (int)(blockMilliseconds * 1e6 / Math.Max(perOpNs, 1)));
             var ratios = new double[rounds];
+            var boundRatios = new double[rounds];
             for (var r = 0; r < rounds; r++)
             {
-                long bare, ours;
+                long bare, bound, ours;
                 if (r % 2 == 0)
                 {
                     bare = Time(b.BareSessionRun, block);
+                    bound = Time(b.BareBoundRun, block);
                     ours = Time(() => b.OracleInferenceStep(), block);
                 }
                 else
                 {
                     ours = Time(() => b.OracleInferenceStep(), block);
+                    bound = Time(b.BareBoundRun, block);
                     bare = Time(b.BareSessionRun, block);
                 }
                 ratios[r] = (double)ours / bare;
+                boundRatios[r] = (double)ours / bound;
             }
-            Array.Sort(ratios);
-            return new Result(model, ratios[rounds / 2], ratios[rounds / 4], ratios[3 * rounds / 4], rounds, ThreadCpuClock.IsThreadCpuTime);
+            var target = Quartiles.Of(ratios);
+            return new Result(model, target.Median, target.Lower, target.Upper, Quartiles.Of(boundRatios), rounds, ThreadCpuClock.IsThreadCpuTime);
         }
         finally
         {
