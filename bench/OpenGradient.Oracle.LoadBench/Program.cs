@@ -274,7 +274,7 @@ async Task<List<double>> LightLoadLatencyAsync(int count)
 }
 
 // Where a throughput run's time went, in ms after the load was on the chain: first/median/last request stored by the
-// node, transactions sent (count, first, last) and settlements seen, leaving out the warm-up (stored before
+// node (the time its transaction began), Hangfire jobs created and started, transactions sent (count, first, last) and settlements seen, leaving out the warm-up (stored before
 // <since>). For reading, not a figure.
 async Task PrintTimelineAsync(string name, string database, DateTime since, DateTime zero, IEnumerable<double> settledMs)
 {
@@ -285,15 +285,22 @@ async Task PrintTimelineAsync(string name, string database, DateTime since, Date
         await using var command = new Npgsql.NpgsqlCommand(sql, connection) { Parameters = { new Npgsql.NpgsqlParameter { Value = since } } };
         await using var reader = await command.ExecuteReaderAsync();
         var list = new List<double>();
-        while (await reader.ReadAsync()) list.Add((reader.GetDateTime(0).ToUniversalTime() - zero).TotalMilliseconds);
+        // Hangfire's timestamps are UTC without a zone.
+        while (await reader.ReadAsync())
+        {
+            var at = reader.GetDateTime(0);
+            list.Add(((at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime()) - zero).TotalMilliseconds);
+        }
         return list;
     }
     static string Spread(List<double> ms) => ms.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture,
         $"{ms.Count} at {ms.Min():0}/{Percentile(ms, 0.5):0}/{ms.Max():0}");
     var stored = await Times("SELECT created_at FROM oracle.requests WHERE created_at >= $1");
+    var jobs = await Times("SELECT createdat FROM hangfire.job WHERE createdat >= $1");
+    var started = await Times("SELECT createdat FROM hangfire.state WHERE name = 'Processing' AND createdat >= $1");
     var sent = await Times("SELECT created_at FROM oracle.outbound_transactions WHERE created_at >= $1");
-    Console.WriteLine($"timeline: {name} (ms after the load was mined; count at first/median/last): requests stored {Spread(stored)}; " +
-        $"transactions stored {Spread(sent)}; settlements seen {Spread(settledMs.ToList())}");
+    Console.WriteLine($"timeline: {name} (ms after the load was mined at {zero:HH:mm:ss.fff} UTC; count at first/median/last): requests stored {Spread(stored)}; " +
+        $"jobs created {Spread(jobs)}, started {Spread(started)}; transactions stored {Spread(sent)}; settlements seen {Spread(settledMs.ToList())}");
 }
 
 async Task AdminAsync(string sql)

@@ -20,7 +20,7 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// Posts results. Callers (the request jobs) enqueue and await; a loop takes what arrived within
 /// <see cref="ChainOptions.BatchWindow"/> (up to <see cref="ChainOptions.MaxBatchSize"/>), and fulfilments go together
 /// with <c>fulfilBatch</c> (one result: <c>fulfil</c>), each failure with <c>reportFailure</c>. That loop prepares
-/// (gas from <see cref="FulfilmentGasModel"/>, a single call simulated with eth_call); a second one, fed by the first,
+/// (the EIP-712 commitment signatures of what will be sent, gas from <see cref="FulfilmentGasModel"/>, a single call simulated with eth_call); a second one, fed by the first,
 /// takes the nonces, so they stay in broadcast order. For every transaction: sign, store
 /// (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any point leaves either nothing or
 /// a stored transaction to rebroadcast. Broadcasts go out one at a time in nonce order, while the next transaction is
@@ -101,16 +101,12 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     {
         ArgumentNullException.ThrowIfNull(results);
         if (results.Count == 0) throw new ArgumentException("nothing to submit", nameof(results));
-        // Signing starts now on the thread pool, side by side, while the loop may still be sending the previous batch:
-        // it is the costliest step of a batch, and the loop is what every result waits for.
         var identity = await _context.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
-        // What the send loop will ask the chain for (the operator's standing, a fee quote) is fetched now if stale, side
-        // by side with the signing, instead of after it: after an idle spell both are, and each is a chain call.
+        // What the prepare loop will ask the chain for (the operator's standing, a fee quote) is fetched now if stale,
+        // instead of when the batch is prepared: after an idle spell both are, and each is a chain call.
         _standing.Prefetch(identity);
         _feeQuote.Prefetch(SuggestFeesAsync);
-        var pending = results.Select(r => r.Outcome.IsSuccess
-            ? new Pending(r, Task.Run(() => Fulfilment(identity, r), CancellationToken.None), null)
-            : new Pending(r, null, Task.Run(() => FailureReport(identity, r), CancellationToken.None))).ToArray();
+        var pending = results.Select(r => new Pending(r)).ToArray();
         foreach (var p in pending)
         {
             // Closed once the loops have stopped (the node is shutting down): nobody would ever answer.
@@ -318,7 +314,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         // with FulfilmentRejected), so simulating a batch would tell nothing the receipt does not.
         foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
         {
-            var report = await failure.FailureReport!.ConfigureAwait(false);
+            var report = FailureReport(identity, failure.Result);
             await PrepareAsync(identity, [failure], InferenceOracleContract.EncodeReportFailure(report), FulfilmentGasModel.ReportFailure(report),
                 simulate: true, cancellationToken).ConfigureAwait(false);
         }
@@ -326,14 +322,13 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         var fulfilments = fresh.Where(p => p.Result.Outcome.IsSuccess).ToList();
         if (fulfilments.Count == 1)
         {
-            var fulfilment = await fulfilments[0].Fulfilment!.ConfigureAwait(false);
+            var fulfilment = Fulfilment(identity, fulfilments[0].Result);
             await PrepareAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(fulfilment), FulfilmentGasModel.Fulfil(fulfilment),
                 simulate: true, cancellationToken).ConfigureAwait(false);
         }
         else if (fulfilments.Count > 1)
         {
-            var items = await Task.WhenAll(fulfilments.Select(p => p.Fulfilment!)).ConfigureAwait(false);
-            await PrepareBatchAsync(identity, fulfilments, items, cancellationToken).ConfigureAwait(false);
+            await PrepareBatchAsync(identity, fulfilments, SignAll(identity, fulfilments), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -631,6 +626,19 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     // A quote is shared by concurrent callers, so not cancellable by one of them (the RPC client's timeout bounds it).
     private Task<Fees> SuggestFeesAsync() => _fees.SuggestAsync(_context.Rpc, CancellationToken.None);
 
+    /// <summary>
+    /// Signs a batch's fulfilments side by side, when the batch is prepared (while the previous one is being sent), and
+    /// only those that will be sent. Signing each result as it was handed in instead queued a burst's signatures on
+    /// the thread pool all at once, where each job's were taken newest first: the first batch waited for nearly the
+    /// whole burst to be signed.
+    /// </summary>
+    private InferenceOracleContract.Fulfilment[] SignAll(ChainIdentity identity, List<Pending> fulfilments)
+    {
+        var items = new InferenceOracleContract.Fulfilment[fulfilments.Count];
+        Parallel.For(0, items.Length, i => items[i] = Fulfilment(identity, fulfilments[i].Result));
+        return items;
+    }
+
     private InferenceOracleContract.Fulfilment Fulfilment(ChainIdentity identity, ResultSubmission result)
     {
         var request = result.Request;
@@ -656,16 +664,10 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// <summary>A prepared call signed and stored, waiting for its broadcast.</summary>
     private sealed record StoredSend(PreparedSend Send, Fees Fees, OutboundTransaction Record);
 
-    /// <summary>A result waiting for the send loop, with its signed fulfilment (success) or signed failure report
-    /// being prepared.</summary>
-    private sealed class Pending(ResultSubmission result, Task<InferenceOracleContract.Fulfilment>? fulfilment,
-        Task<InferenceOracleContract.FailureReport>? failureReport)
+    /// <summary>A result waiting for its batch, and its caller waiting for the transaction that carries it.</summary>
+    private sealed class Pending(ResultSubmission result)
     {
         public ResultSubmission Result { get; } = result;
-
-        public Task<InferenceOracleContract.Fulfilment>? Fulfilment { get; } = fulfilment;
-
-        public Task<InferenceOracleContract.FailureReport>? FailureReport { get; } = failureReport;
 
         public TaskCompletionSource<SubmissionReceipt> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
