@@ -89,7 +89,7 @@ public static class JobsServiceCollectionExtensions
     }
 
     /// <summary>Npgsql's automatic statement preparation for Hangfire's statements, unless the connection string sets
-    /// <c>Max Auto Prepare</c> itself: the same default as Storage's <c>PreparedStatements</c> (this project does not
+    /// <c>Max Auto Prepare</c> itself: the same default as Storage's <c>ConnectionDefaults</c> (this project does not
     /// reference Storage). Hangfire sends the same few statements for every job; prepared, PostgreSQL stops parsing and
     /// planning them each time.</summary>
     private static string WithPreparedStatements(string connectionString)
