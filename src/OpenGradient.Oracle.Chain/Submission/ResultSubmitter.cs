@@ -20,10 +20,10 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// Posts results. Callers (the request jobs) enqueue and await; a loop takes what arrived within
 /// <see cref="ChainOptions.BatchWindow"/> (up to <see cref="ChainOptions.MaxBatchSize"/>), and fulfilments go together
 /// with <c>fulfilBatch</c> (one result: <c>fulfil</c>), each failure with <c>reportFailure</c>. That loop prepares
-/// (the EIP-712 commitment signatures of what will be sent, gas from <see cref="FulfilmentGasModel"/>, a single call simulated with eth_call); a second one, fed by the first,
-/// takes the nonces, so they stay in broadcast order. For every transaction: sign, store
-/// (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any point leaves either nothing or
-/// a stored transaction to rebroadcast. Broadcasts go out one at a time in nonce order, while the next transaction is
+/// (the EIP-712 commitment signatures of what will be sent, gas from <see cref="FulfilmentGasModel"/>, a single call
+/// simulated with eth_call); a second one, fed by the first, takes the nonces, so they stay in broadcast order. For
+/// every transaction: sign, store (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any
+/// point leaves either nothing or a stored transaction to rebroadcast. Broadcasts go out one at a time in nonce order, while the next transaction is
 /// already being signed and stored.
 /// </summary>
 public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitter
