@@ -81,6 +81,7 @@ if [[ $E2E -eq 1 ]]; then
       t["e2e.unbatched.ratio_to_raw"] = ">= 0.8"; t["e2e.batched.ratio_to_raw"] = ">= 3"
       t["e2e.latency.p50"] = "<= 250"; t["e2e.latency.p99"] = "<= 1000"
       t["e2e.scaleout.duplicate_settlements"] = "= 0"; t["e2e.scaleout.wasted_submissions"] = "= 0"
+      t["e2e.scaleout_unbatched.duplicate_settlements"] = "= 0"; t["e2e.scaleout_unbatched.wasted_submissions"] = "= 0"
     }
     {
       name = $2; value = $3; unit = $4; target = t[name]; met = ""
@@ -170,7 +171,9 @@ mined at once, and the fulfilled rate runs from the moment it is all on the chai
 request ids are read from the receipts only afterwards, so the load generator does not compete with the node
 meanwhile). Each phase runs its load three times on the same node processes and reports the median. Latency: after 5 untimed requests, one request at a time, from its mined receipt to the settlement log
 seen by an observer polling every 50 ms; the node polls every 50 ms there and every 100 ms in the throughput phases.
-Scale-out: two worker processes on one PostgreSQL/Hangfire, each signing with its own registered operator key.
+Scale-out: two worker processes on one PostgreSQL/Hangfire, each signing with its own registered operator key, once
+batched (*scaleout*, compared with the batched phase) and once unbatched (*scaleout_unbatched*, compared with the
+unbatched phase).
 
 EOF
     cat "$work/e2e.md"
