@@ -38,6 +38,28 @@ internal static class Db
 
     public static NpgsqlParameter Bool(bool value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Boolean };
 
+    // Arrays for statements that take many rows at once (unnested into rows, or matched with = ANY). Numerics travel
+    // as decimal text (request ids are 256-bit) and are cast in SQL.
+    public static NpgsqlParameter TextArray(IEnumerable<string?> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+
+    public static NpgsqlParameter ByteaArray(IEnumerable<byte[]?> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea };
+
+    public static NpgsqlParameter BigintArray(IEnumerable<long> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint };
+
+    public static NpgsqlParameter IntegerArray(IEnumerable<int?> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer };
+
+    public static NpgsqlParameter SmallintArray(IEnumerable<short> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint };
+
+    /// <summary>Decimal text of a numeric column's value, for the text arrays above.</summary>
+    public static string Decimal(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string Decimal(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+
     public static NpgsqlParameter Time(DateTimeOffset value) =>
         new() { Value = value.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz };
 

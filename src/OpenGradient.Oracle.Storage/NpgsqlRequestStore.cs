@@ -65,21 +65,28 @@ internal sealed class NpgsqlRequestStore : IRequestStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0) return [];
+        // One statement per oracle (a job's requests are all one oracle's), each a primary-key index scan over the ids
+        // (request_id = ANY): a statement per key costs PostgreSQL its per-statement overhead for every row.
         await using var batch = _dataSource.CreateBatch();
-        foreach (var key in keys)
+        foreach (var oracle in keys.Select(k => (k.ChainId, k.Oracle)).Distinct())
         {
+            var ids = keys.Where(k => k.ChainId == oracle.ChainId && k.Oracle == oracle.Oracle).Select(k => k.RequestId).Distinct();
             batch.BatchCommands.Add(Db.BatchCommand(
-                $"SELECT {Columns} FROM {Db.Schema}.requests WHERE chain_id = $1 AND oracle = $2 AND request_id = $3",
-                Db.U64(key.ChainId), Db.Address(key.Oracle), Db.Big(key.RequestId)));
+                $"SELECT {Columns} FROM {Db.Schema}.requests WHERE chain_id = $1 AND oracle = $2 AND request_id = ANY($3::text[]::numeric[])",
+                Db.U64(oracle.ChainId), Db.Address(oracle.Oracle), Db.TextArray(ids.Select(Db.Decimal))));
         }
-        var found = new StoredRequest?[keys.Count];
+        var stored = new Dictionary<RequestKey, StoredRequest>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < keys.Count; i++)
+        do
         {
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) found[i] = Read(reader);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var request = Read(reader);
+                stored[request.Key] = request;
+            }
         }
-        return found;
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        return keys.Select(k => stored.GetValueOrDefault(k)).ToArray();
     }
 
     public async Task<StoredRequest> TransitionAsync(StoredRequest current, RequestTransition transition, CancellationToken cancellationToken = default)
@@ -96,6 +103,69 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         // Every transition is checked before anything is written, so an invalid one leaves the whole list untouched.
         var next = steps.Select(s => s.Next()).ToArray();
         var now = _time.GetUtcNow();
+        var applied = steps.Select(s => s.Current.Key).Distinct().Count() == steps.Count
+            ? await UpdatePerOracleAsync(steps, next, now, cancellationToken).ConfigureAwait(false)
+            : await UpdatePerStepAsync(steps, next, now, cancellationToken).ConfigureAwait(false);
+        var stored = new StoredRequest?[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (applied[i]) stored[i] = steps[i].Current with { State = next[i], Version = steps[i].Current.Version + 1, UpdatedAt = now };
+        }
+        return stored;
+    }
+
+    /// <summary>
+    /// One UPDATE per oracle for all of its steps, each row guarded by its own version; one round trip and one implicit
+    /// transaction for all. The rows are found through the primary key (request_id = ANY), so the plan is an index scan
+    /// whatever the table's statistics; the new values are joined in from parallel arrays. Sixteen to sixty-four
+    /// one-row statements per job cost PostgreSQL more in per-statement overhead than in the updates themselves.
+    /// </summary>
+    private async Task<bool[]> UpdatePerOracleAsync(IReadOnlyList<RequestStep> steps, RequestState[] next, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var oracle in Enumerable.Range(0, steps.Count).GroupBy(i => (steps[i].Current.Key.ChainId, steps[i].Current.Key.Oracle)))
+        {
+            var at = oracle.ToArray();
+            batch.BatchCommands.Add(Db.BatchCommand($"""
+                UPDATE {Db.Schema}.requests AS r
+                   SET status = v.status, outcome_output = v.outcome_output, outcome_failure = v.outcome_failure,
+                       submission_tx_hash = v.submission_tx_hash, submission_nonce = v.submission_nonce::numeric,
+                       detail = v.detail, version = r.version + 1, updated_at = $3
+                  FROM unnest($4::text[], $5::bigint[], $6::smallint[], $7::bytea[], $8::integer[], $9::bytea[], $10::text[],
+                              $11::text[], $12::integer[])
+                       AS v(request_id, version, status, outcome_output, outcome_failure, submission_tx_hash, submission_nonce,
+                            detail, step)
+                 WHERE r.chain_id = $1 AND r.oracle = $2 AND r.request_id = ANY($4::text[]::numeric[])
+                   AND r.request_id = v.request_id::numeric AND r.version = v.version
+                RETURNING v.step
+                """,
+                Db.U64(oracle.Key.ChainId), Db.Address(oracle.Key.Oracle), Db.Time(now),
+                Db.TextArray(at.Select(i => Db.Decimal(steps[i].Current.Key.RequestId))),
+                Db.BigintArray(at.Select(i => steps[i].Current.Version)),
+                Db.SmallintArray(at.Select(i => (short)next[i].Status)),
+                Db.ByteaArray(at.Select(i => next[i].Outcome?.Output)),
+                Db.IntegerArray(at.Select(i => (int?)next[i].Outcome?.Failure)),
+                Db.ByteaArray(at.Select(i => next[i].Submission?.TransactionHash)),
+                Db.TextArray(at.Select(i => next[i].Submission is { } sub ? Db.Decimal(sub.Nonce) : null)),
+                Db.TextArray(at.Select(i => next[i].Detail)),
+                Db.IntegerArray(at.Select(i => (int?)i))));
+        }
+        var applied = new bool[steps.Count];
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) applied[reader.GetInt32(0)] = true;
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        return applied;
+    }
+
+    /// <summary>One UPDATE per step, in order, in one round trip: for a list naming a request more than once, where a
+    /// later step expects the version an earlier one writes.</summary>
+    private async Task<bool[]> UpdatePerStepAsync(IReadOnlyList<RequestStep> steps, RequestState[] next, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
         await using var batch = _dataSource.CreateBatch();
         for (var i = 0; i < steps.Count; i++)
         {
@@ -113,13 +183,7 @@ internal sealed class NpgsqlRequestStore : IRequestStore
                 Db.Time(now), Db.Int(current.Version)));
         }
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        var stored = new StoredRequest?[steps.Count];
-        for (var i = 0; i < steps.Count; i++)
-        {
-            if (batch.BatchCommands[i].RecordsAffected == 1)
-                stored[i] = steps[i].Current with { State = next[i], Version = steps[i].Current.Version + 1, UpdatedAt = now };
-        }
-        return stored;
+        return Enumerable.Range(0, steps.Count).Select(i => batch.BatchCommands[i].RecordsAffected == 1).ToArray();
     }
 
     public async Task<StoredRequest> ReplaceOrphanedAsync(StoredRequest orphaned, InferenceRequest replacement, CancellationToken cancellationToken = default)

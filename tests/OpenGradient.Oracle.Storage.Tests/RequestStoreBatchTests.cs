@@ -1,3 +1,4 @@
+using System.Numerics;
 using OpenGradient.Oracle.Core.Models;
 using OpenGradient.Oracle.Core.Ports;
 using OpenGradient.Oracle.Core.Requests;
@@ -109,5 +110,64 @@ public sealed class RequestStoreBatchTests(DatabaseFixture db) : IClassFixture<D
         await Assert.ThrowsAsync<InvalidRequestTransitionException>(() => _store.TransitionManyAsync(
             [new RequestStep(inferring[1]!, new RequestTransition.CompleteInference(outcome), new RequestTransition.Settle())]));
         Assert.Equal(RequestStatus.Inferring, (await _store.GetAsync(requests[1].Key))!.State.Status);
+    }
+
+    [Fact]
+    public async Task A_list_over_two_oracles_with_mixed_outcomes_stores_every_field_and_reads_back_in_order()
+    {
+        // Two oracles (one statement each), a 256-bit request id, a success and a failure outcome side by side (nulls in
+        // the value arrays) and a recorded submission.
+        var other = SampleRequests.RandomAddress();
+        var requests = new[]
+        {
+            SampleRequests.Request(SampleRequests.Key(requestId: BigInteger.Pow(2, 255) + 7)),
+            SampleRequests.Request(SampleRequests.Key(oracle: other, requestId: Random.Shared.NextInt64(1, long.MaxValue))),
+            SampleRequests.Request(SampleRequests.Key(requestId: Random.Shared.NextInt64(1, long.MaxValue))),
+        };
+        await _store.AddManyIfAbsentAsync(requests);
+        var keys = requests.Select(r => r.Key).ToArray();
+        var inferring = await _store.TransitionManyAsync((await _store.GetManyAsync(keys))
+            .Select(s => new RequestStep(s!, new RequestTransition.BeginInference())).ToArray());
+        var success = InferenceOutcome.Success([9, 8, 7, 6]);
+        var failure = InferenceOutcome.Failed(FailureReason.OutputNotFinite);
+
+        var submitting = await _store.TransitionManyAsync(
+        [
+            new RequestStep(inferring[0]!, new RequestTransition.CompleteInference(success), new RequestTransition.BeginSubmission()),
+            new RequestStep(inferring[1]!, new RequestTransition.CompleteInference(failure), new RequestTransition.BeginSubmission()),
+            new RequestStep(inferring[2]!, new RequestTransition.CompleteInference(success)),
+        ]);
+        var txHash = SampleRequests.Hash();
+        var submitted = await _store.TransitionManyAsync([new RequestStep(submitting[0]!, new RequestTransition.RecordSubmission(new SubmissionRecord(txHash, 42)))]);
+
+        var now = await _store.GetManyAsync([keys[2], keys[1], keys[0]]);
+        Assert.Equal([RequestStatus.Inferred, RequestStatus.Submitting, RequestStatus.Submitted], now.Select(s => s!.State.Status));
+        Assert.Equal(success.Output, now[0]!.State.Outcome!.Output);
+        Assert.Equal(FailureReason.OutputNotFinite, now[1]!.State.Outcome!.Failure);
+        Assert.Null(now[1]!.State.Outcome!.Output);
+        Assert.Equal(keys[0], now[2]!.Key);
+        Assert.Equal(txHash, now[2]!.State.Submission!.TransactionHash);
+        Assert.Equal(42UL, now[2]!.State.Submission!.Nonce);
+        Assert.Equal([3L, 3L, 4L], now.Select(s => s!.Version));
+        Assert.Equal(now[2]!.Version, submitted[0]!.Version);
+    }
+
+    [Fact]
+    public async Task A_list_naming_one_request_twice_applies_its_steps_in_order()
+    {
+        var request = NewRequests(1)[0];
+        await _store.AddManyIfAbsentAsync([request]);
+        var snapshot = (await _store.GetAsync(request.Key))!;
+
+        // Both steps start from version 1: the first moves the request on, so the second is stale.
+        var moved = await _store.TransitionManyAsync(
+        [
+            new RequestStep(snapshot, new RequestTransition.BeginInference()),
+            new RequestStep(snapshot, new RequestTransition.BeginInference()),
+        ]);
+
+        Assert.NotNull(moved[0]);
+        Assert.Null(moved[1]);
+        Assert.Equal(2, (await _store.GetAsync(request.Key))!.Version);
     }
 }
