@@ -50,16 +50,22 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
             Db.Big(t.MaxFeePerGas), Db.Big(t.MaxPriorityFeePerGas), Db.U64(t.GasLimit), Db.Small((short)t.Status),
             Db.U64(t.MinedBlockNumber), Db.Time(t.CreatedAt), Db.NullableLong(GasColumn(t.GasUsed)), Db.Big(t.EffectiveGasPrice)));
         // A hash already stored names the same signed bytes, hence the same call and the same requests: their rows are
-        // there already and DO NOTHING keeps them as they were.
-        foreach (var key in t.Requests.Distinct())
+        // there already and DO NOTHING keeps them as they were. All the carried requests go in one statement (a batch
+        // carries up to Chain:MaxBatchSize of them); each one's log transaction is looked up by primary key.
+        var carried = t.Requests.Distinct().ToArray();
+        if (carried.Length > 0)
         {
             batch.BatchCommands.Add(Db.BatchCommand($"""
                 INSERT INTO {Db.Schema}.outbound_transaction_requests (chain_id, tx_hash, oracle, request_id, request_tx_hash)
-                VALUES ($1, $2, $3, $4, (SELECT r.tx_hash FROM {Db.Schema}.requests r
-                                          WHERE r.chain_id = $1 AND r.oracle = $3 AND r.request_id = $4))
+                SELECT $1, $2, k.oracle, k.request_id::numeric,
+                       (SELECT r.tx_hash FROM {Db.Schema}.requests r
+                         WHERE r.chain_id = $1 AND r.oracle = k.oracle AND r.request_id = k.request_id::numeric)
+                  FROM unnest($3::bytea[], $4::text[]) AS k(oracle, request_id)
                 ON CONFLICT DO NOTHING
                 """,
-                Db.U64(t.ChainId), Db.Bytes(t.Hash), Db.Address(key.Oracle), Db.Big(key.RequestId)));
+                Db.U64(t.ChainId), Db.Bytes(t.Hash),
+                Db.ByteaArray(carried.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2)))),
+                Db.TextArray(carried.Select(k => Db.Decimal(k.RequestId)))));
         }
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[0].RecordsAffected == 1;

@@ -29,27 +29,59 @@ internal sealed class NpgsqlRequestStore : IRequestStore
     {
         ArgumentNullException.ThrowIfNull(requests);
         if (requests.Count == 0) return [];
+        foreach (var request in requests) ArgumentNullException.ThrowIfNull(request, nameof(requests));
         var now = _time.GetUtcNow();
-        // One round trip and one implicit transaction for the whole list: a block range full of requests is stored
-        // in one go, and either all of it or none is.
+        // A key listed twice is stored from its first listing; the later ones report false, as a replay would.
+        var firsts = requests.DistinctBy(r => r.Key).ToArray();
+        // One INSERT per oracle for all of its requests (a block range full of them is one statement, not one per row),
+        // all in one round trip and one implicit transaction: either all of the list is stored or none of it.
         await using var batch = _dataSource.CreateBatch();
-        foreach (var request in requests)
+        foreach (var oracle in firsts.GroupBy(r => (r.Key.ChainId, r.Key.Oracle)))
         {
-            ArgumentNullException.ThrowIfNull(request, nameof(requests));
-            var r = request.Request;
+            var rows = oracle.ToArray();
             batch.BatchCommands.Add(Db.BatchCommand($"""
                 INSERT INTO {Db.Schema}.requests ({Columns})
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, NULL, NULL, NULL, 1, $18, $18)
+                SELECT $1, $2, k.request_id::numeric, k.requester, k.fee::numeric, k.model_id, k.input_hash, k.deadline::numeric,
+                       k.callback_gas_limit, k.output_bytes, k.redundancy, k.input, k.block_number::numeric, k.block_hash, k.tx_hash,
+                       k.log_index, $3, NULL, NULL, NULL, NULL, NULL, 1, $4, $4
+                  FROM unnest($5::text[], $6::bytea[], $7::text[], $8::bytea[], $9::bytea[], $10::text[], $11::bigint[],
+                              $12::bigint[], $13::smallint[], $14::bytea[], $15::text[], $16::bytea[], $17::bytea[], $18::bigint[])
+                       AS k(request_id, requester, fee, model_id, input_hash, deadline, callback_gas_limit, output_bytes,
+                            redundancy, input, block_number, block_hash, tx_hash, log_index)
                 ON CONFLICT (chain_id, oracle, request_id) DO NOTHING
+                RETURNING request_id::text
                 """,
-                Db.U64(request.Key.ChainId), Db.Address(request.Key.Oracle), Db.Big(request.Key.RequestId),
-                Db.Address(r.Requester), Db.Big(r.Fee), Db.Bytes(r.ModelId), Db.Bytes(r.InputHash), Db.U64(r.Deadline),
-                Db.Int(r.CallbackGasLimit), Db.Int(r.OutputBytes), Db.Small(r.Redundancy), Db.Bytes(request.Input),
-                Db.U64(request.Log.BlockNumber), Db.Bytes(request.Log.BlockHash), Db.Bytes(request.Log.TransactionHash),
-                Db.Int(request.Log.LogIndex), Db.Small((short)RequestStatus.Discovered), Db.Time(now)));
+                Db.U64(oracle.Key.ChainId), Db.Address(oracle.Key.Oracle), Db.Small((short)RequestStatus.Discovered), Db.Time(now),
+                Db.TextArray(rows.Select(r => Db.Decimal(r.Key.RequestId))),
+                Db.ByteaArray(rows.Select(r => Convert.FromHexString(r.Request.Requester.AsSpan(2)))),
+                Db.TextArray(rows.Select(r => Db.Decimal(r.Request.Fee))),
+                Db.ByteaArray(rows.Select(r => r.Request.ModelId)),
+                Db.ByteaArray(rows.Select(r => r.Request.InputHash)),
+                Db.TextArray(rows.Select(r => Db.Decimal(r.Request.Deadline))),
+                Db.BigintArray(rows.Select(r => (long)r.Request.CallbackGasLimit)),
+                Db.BigintArray(rows.Select(r => (long)r.Request.OutputBytes)),
+                Db.SmallintArray(rows.Select(r => (short)r.Request.Redundancy)),
+                Db.ByteaArray(rows.Select(r => r.Input)),
+                Db.TextArray(rows.Select(r => Db.Decimal(r.Log.BlockNumber))),
+                Db.ByteaArray(rows.Select(r => r.Log.BlockHash)),
+                Db.ByteaArray(rows.Select(r => r.Log.TransactionHash)),
+                Db.BigintArray(rows.Select(r => (long)r.Log.LogIndex))));
         }
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.RecordsAffected == 1).ToArray();
+        var added = new HashSet<RequestKey>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var groups = firsts.Select(r => (r.Key.ChainId, r.Key.Oracle)).Distinct().ToArray();
+            var group = 0;
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    added.Add(new RequestKey(groups[group].ChainId, groups[group].Oracle, Db.ParseBig(reader.GetString(0))));
+                group++;
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+        // Only a key's first listing can be the one that was stored.
+        return requests.Select(r => added.Remove(r.Key)).ToArray();
     }
 
     public async Task<StoredRequest?> GetAsync(RequestKey key, CancellationToken cancellationToken = default)
