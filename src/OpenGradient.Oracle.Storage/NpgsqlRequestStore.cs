@@ -36,8 +36,10 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         // One INSERT per oracle for all of its requests (a block range full of them is one statement, not one per row),
         // all in one round trip and one implicit transaction: either all of the list is stored or none of it.
         await using var batch = _dataSource.CreateBatch();
+        var oracles = new List<(ulong ChainId, string Oracle)>(); // one per statement, in order
         foreach (var oracle in firsts.GroupBy(r => (r.Key.ChainId, r.Key.Oracle)))
         {
+            oracles.Add(oracle.Key);
             var rows = oracle.ToArray();
             batch.BatchCommands.Add(Db.BatchCommand($"""
                 INSERT INTO {Db.Schema}.requests ({Columns})
@@ -70,15 +72,12 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         var added = new HashSet<RequestKey>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            var groups = firsts.Select(r => (r.Key.ChainId, r.Key.Oracle)).Distinct().ToArray();
-            var group = 0;
-            do
+            foreach (var (chainId, oracle) in oracles)
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    added.Add(new RequestKey(groups[group].ChainId, groups[group].Oracle, Db.ParseBig(reader.GetString(0))));
-                group++;
+                    added.Add(new RequestKey(chainId, oracle, Db.ParseBig(reader.GetString(0))));
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
         // Only a key's first listing can be the one that was stored.
         return requests.Select(r => added.Remove(r.Key)).ToArray();
