@@ -22,7 +22,10 @@ internal static class Db
 
     public static NpgsqlParameter Bytes(byte[]? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea };
 
-    public static NpgsqlParameter Address(string address) => Bytes(Convert.FromHexString(address.AsSpan(2)));
+    public static NpgsqlParameter Address(string address) => Bytes(AddressBytes(address));
+
+    /// <summary>The 20 bytes of a 0x-prefixed address, as the bytea address columns hold them.</summary>
+    public static byte[] AddressBytes(string address) => Convert.FromHexString(address.AsSpan(2));
 
     public static NpgsqlParameter Int(long value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint };
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Npgsql;
-using NpgsqlTypes;
 using OpenGradient.Oracle.Core.Ports;
 using OpenGradient.Oracle.Core.Requests;
 
@@ -64,7 +62,7 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
                 ON CONFLICT DO NOTHING
                 """,
                 Db.U64(t.ChainId), Db.Bytes(t.Hash),
-                Db.ByteaArray(carried.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2)))),
+                Db.ByteaArray(carried.Select(k => Db.AddressBytes(k.Oracle))),
                 Db.TextArray(carried.Select(k => Db.Decimal(k.RequestId)))));
         }
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -139,9 +137,9 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
              ORDER BY t.created_at, t.nonce
             """,
             cancellationToken,
-            new NpgsqlParameter { Value = keys.Select(k => k.ChainId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-            new NpgsqlParameter { Value = keys.Select(k => Convert.FromHexString(k.Oracle.AsSpan(2))).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
-            new NpgsqlParameter { Value = keys.Select(k => k.RequestId.ToString(CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            Db.TextArray(keys.Select(k => Db.Decimal(k.ChainId))),
+            Db.ByteaArray(keys.Select(k => Db.AddressBytes(k.Oracle))),
+            Db.TextArray(keys.Select(k => Db.Decimal(k.RequestId))));
     }
 
     public async Task<bool> SetStatusAsync(ulong chainId, byte[] hash, OutboundTransactionStatus status, ulong? minedBlockNumber, CancellationToken cancellationToken = default)

@@ -55,7 +55,7 @@ internal sealed class NpgsqlRequestStore : IRequestStore
                 """,
                 Db.U64(oracle.Key.ChainId), Db.Address(oracle.Key.Oracle), Db.Small((short)RequestStatus.Discovered), Db.Time(now),
                 Db.TextArray(rows.Select(r => Db.Decimal(r.Key.RequestId))),
-                Db.ByteaArray(rows.Select(r => Convert.FromHexString(r.Request.Requester.AsSpan(2)))),
+                Db.ByteaArray(rows.Select(r => Db.AddressBytes(r.Request.Requester))),
                 Db.TextArray(rows.Select(r => Db.Decimal(r.Request.Fee))),
                 Db.ByteaArray(rows.Select(r => r.Request.ModelId)),
                 Db.ByteaArray(rows.Select(r => r.Request.InputHash)),
@@ -99,12 +99,11 @@ internal sealed class NpgsqlRequestStore : IRequestStore
         // One statement per oracle (a job's requests are all one oracle's), each a primary-key index scan over the ids
         // (request_id = ANY): a statement per key costs PostgreSQL its per-statement overhead for every row.
         await using var batch = _dataSource.CreateBatch();
-        foreach (var oracle in keys.Select(k => (k.ChainId, k.Oracle)).Distinct())
+        foreach (var oracle in keys.Distinct().GroupBy(k => (k.ChainId, k.Oracle)))
         {
-            var ids = keys.Where(k => k.ChainId == oracle.ChainId && k.Oracle == oracle.Oracle).Select(k => k.RequestId).Distinct();
             batch.BatchCommands.Add(Db.BatchCommand(
                 $"SELECT {Columns} FROM {Db.Schema}.requests WHERE chain_id = $1 AND oracle = $2 AND request_id = ANY($3::text[]::numeric[])",
-                Db.U64(oracle.ChainId), Db.Address(oracle.Oracle), Db.TextArray(ids.Select(Db.Decimal))));
+                Db.U64(oracle.Key.ChainId), Db.Address(oracle.Key.Oracle), Db.TextArray(oracle.Select(k => Db.Decimal(k.RequestId)))));
         }
         var stored = new Dictionary<RequestKey, StoredRequest>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
