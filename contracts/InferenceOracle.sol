@@ -119,13 +119,17 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
 
     /// @inheritdoc IInferenceOracle
     function fulfil(Fulfilment calldata fulfilment) external nonReentrant {
-        _fulfil(fulfilment, true);
+        _fulfil(fulfilment, true, address(0));
     }
 
     /// @inheritdoc IInferenceOracle
+    /// @dev A batch usually carries one operator's results: once the registry has said that operator is active, the
+    /// next items skip asking again, for as long as nothing the batch does could have changed the answer (see
+    /// `_fulfil`).
     function fulfilBatch(Fulfilment[] calldata fulfilments) external nonReentrant {
+        address knownActive;
         for (uint256 i; i < fulfilments.length; ++i) {
-            _fulfil(fulfilments[i], false);
+            knownActive = _fulfil(fulfilments[i], false, knownActive);
         }
     }
 
@@ -136,11 +140,11 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         bytes32 digest =
             _failureDigest(report.requestId, report.request.modelId, report.request.inputHash, report.reason, report.runtime);
         (address operator, bool settles, bool finalityRequested, bytes memory err) =
-            _verify(report.requestId, report.request, vote, digest, report.signature, 0);
+            _verify(report.requestId, report.request, vote, digest, report.signature, 0, address(0));
         if (err.length != 0) _revert(err);
         // An opted-in request that fails settles at once, like any other (refund + callback); `_verify` skipped the
         // callback gas check because it assumed a provisional result.
-        if (finalityRequested && report.request.callbackGasLimit != 0 && report.request.requester.code.length != 0) {
+        if (finalityRequested && _wantsCallback(report.request)) {
             err = _checkSettleGas(report.requestId, report.request.callbackGasLimit, 1, 0);
             if (err.length != 0) _revert(err);
         }
@@ -210,7 +214,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         bytes32 digest = _commitmentDigest(
             requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
         );
-        (address operator, bytes memory err) = _recoverOperator(requestId, digest, fulfilment.signature);
+        (address operator, bytes memory err) = _recoverOperator(requestId, digest, fulfilment.signature, address(0));
         if (err.length != 0) _revert(err);
         if (operator == record.operator || operator == record.challenger) {
             revert InferenceOracleIneligibleReexecutor(requestId, operator);
@@ -354,9 +358,12 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     }
 
     /// @dev One result; `strict` reverts on a bad item, otherwise it is skipped with {FulfilmentRejected}.
-    function _fulfil(Fulfilment calldata fulfilment, bool strict) private {
+    /// `knownActive` is an operator the registry found active earlier in this call, with no external call since but
+    /// the registry's view (zero: none). Returns the one for the next item: this item's operator once verified, or
+    /// zero after a settlement that called out (a callback, a slash), which could change what the registry says.
+    function _fulfil(Fulfilment calldata fulfilment, bool strict, address knownActive) private returns (address) {
         if (fulfilment.output.length != fulfilment.request.outputBytes) {
-            return _reject(
+            _reject(
                 strict,
                 fulfilment.requestId,
                 abi.encodeWithSelector(
@@ -366,46 +373,70 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
                     fulfilment.output.length
                 )
             );
+            return knownActive;
         }
         bytes32 outputHash = keccak256(fulfilment.output);
-        bytes32 digest = _commitmentDigest(
-            fulfilment.requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
-        );
-        (address operator, bool settles, bool finalityRequested, bytes memory err) = _verify(
-            fulfilment.requestId,
-            fulfilment.request,
-            outputHash,
-            digest,
-            fulfilment.signature,
-            fulfilment.output.length * _SETTLE_GAS_PER_BYTE
-        );
-        if (err.length != 0) return _reject(strict, fulfilment.requestId, err);
+        (address operator, bool settles, bool finalityRequested, bytes memory err) =
+            _verifyFulfilment(fulfilment, outputHash, knownActive);
+        if (err.length != 0) {
+            _reject(strict, fulfilment.requestId, err);
+            return knownActive;
+        }
         (address[] memory agreeing, address[] memory dissenting) =
             _record(fulfilment.requestId, fulfilment.request.redundancy, operator, outputHash, fulfilment.runtime, settles);
         if (settles) {
-            if (finalityRequested) _settleProvisional(fulfilment, outputHash, operator);
-            else _settleFulfilment(fulfilment, outputHash, agreeing, dissenting);
+            if (finalityRequested) {
+                _settleProvisional(fulfilment, outputHash, operator);
+            } else if (_settleFulfilment(fulfilment, outputHash, agreeing, dissenting)) {
+                return address(0);
+            }
         }
+        return operator;
+    }
+
+    /// @dev `_verify` for a result.
+    function _verifyFulfilment(Fulfilment calldata fulfilment, bytes32 outputHash, address knownActive)
+        private
+        view
+        returns (address operator, bool settles, bool finalityRequested, bytes memory err)
+    {
+        return _verify(
+            fulfilment.requestId,
+            fulfilment.request,
+            outputHash,
+            _commitmentDigest(
+                fulfilment.requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
+            ),
+            fulfilment.signature,
+            fulfilment.output.length * _SETTLE_GAS_PER_BYTE,
+            knownActive
+        );
     }
 
     /// @dev Settles a request with a result: fee split among the agreeing operators, dissenters penalised, event,
-    /// callback.
+    /// callback. Returns whether it called out (a slash or a callback).
     function _settleFulfilment(
         Fulfilment calldata fulfilment,
         bytes32 outputHash,
         address[] memory agreeing,
         address[] memory dissenting
-    ) private {
+    ) private returns (bool calledOut) {
         uint256 requestId = fulfilment.requestId;
         _requests[requestId] = bytes32(uint256(Status.Fulfilled));
         emit InferenceFulfilled(requestId, outputHash, fulfilment.output);
         _creditSplit(agreeing, requestId, fulfilment.request.fee);
-        if (dissenting.length != 0) _penalize(requestId, fulfilment.request.requester, agreeing, dissenting);
-        _callback(
-            requestId,
-            fulfilment.request,
-            abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, fulfilment.output))
-        );
+        if (dissenting.length != 0) {
+            _penalize(requestId, fulfilment.request.requester, agreeing, dissenting);
+            calledOut = true;
+        }
+        if (_wantsCallback(fulfilment.request)) {
+            _callback(
+                requestId,
+                fulfilment.request,
+                abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, fulfilment.output))
+            );
+            calledOut = true;
+        }
     }
 
     /// @dev Provisional settlement of an opted-in request: final status for the request slot (so it settles once, as
@@ -465,7 +496,9 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         private
     {
         emit ResultFinalized(requestId, outputHash, output);
-        _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output)));
+        if (_wantsCallback(request)) {
+            _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output)));
+        }
     }
 
     /// @dev The bond a challenge must post.
@@ -485,7 +518,9 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         emit InferenceFailed(requestId, reason);
         _credit(request.requester, requestId, request.fee);
         if (dissenting.length != 0) _penalize(requestId, request.requester, agreeing, dissenting);
-        _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceFailed, (requestId, reason)));
+        if (_wantsCallback(request)) {
+            _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceFailed, (requestId, reason)));
+        }
     }
 
     /// @dev All checks of a commitment, without effects: pending request, signature of an active operator, quorum
@@ -496,11 +531,12 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         bytes32 vote,
         bytes32 digest,
         bytes calldata signature,
-        uint256 extraSettleGas
+        uint256 extraSettleGas,
+        address knownActive
     ) private view returns (address operator, bool settles, bool finalityRequested, bytes memory err) {
         (err, finalityRequested) = _checkPending(requestId, request);
         if (err.length != 0) return (operator, settles, finalityRequested, err);
-        (operator, err) = _recoverOperator(requestId, digest, signature);
+        (operator, err) = _recoverOperator(requestId, digest, signature, knownActive);
         if (err.length != 0) return (operator, settles, finalityRequested, err);
         uint256 redundancy = request.redundancy;
         if (redundancy == 1) {
@@ -510,7 +546,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
             if (err.length != 0) return (operator, settles, finalityRequested, err);
         }
         // A provisional result calls nobody back; its callback comes with `finalize` or the dispute's resolution.
-        if (settles && !finalityRequested && request.callbackGasLimit != 0 && request.requester.code.length != 0) {
+        if (settles && !finalityRequested && _wantsCallback(request)) {
             err = _checkSettleGas(requestId, request.callbackGasLimit, redundancy, extraSettleGas);
         }
     }
@@ -574,6 +610,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
 
     /// @dev Splits `amount` evenly among `accounts`, the remainder to the first.
     function _creditSplit(address[] memory accounts, uint256 requestId, uint256 amount) private {
+        if (accounts.length == 1) return _credit(accounts[0], requestId, amount);
         uint256 share = amount / accounts.length;
         _credit(accounts[0], requestId, share + amount % accounts.length);
         for (uint256 i = 1; i < accounts.length; ++i) {
@@ -623,8 +660,9 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         }
     }
 
-    /// @dev Recovers the signer (65-byte r ‖ s ‖ v, low s) and checks that it is an active operator.
-    function _recoverOperator(uint256 requestId, bytes32 digest, bytes calldata signature)
+    /// @dev Recovers the signer (65-byte r ‖ s ‖ v, low s) and checks that it is an active operator (`knownActive`:
+    /// one the caller already knows to be, see `_fulfil`).
+    function _recoverOperator(uint256 requestId, bytes32 digest, bytes calldata signature, address knownActive)
         private
         view
         returns (address operator, bytes memory err)
@@ -632,13 +670,20 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         if (signature.length != 65) {
             return (address(0), abi.encodeWithSelector(InferenceOracleInvalidSignature.selector, requestId));
         }
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            r := calldataload(signature.offset)
+            s := calldataload(add(signature.offset, 0x20))
+            v := byte(0, calldataload(add(signature.offset, 0x40)))
+        }
         ECDSA.RecoverError recoverError;
-        (operator, recoverError,) =
-            ECDSA.tryRecover(digest, uint8(signature[64]), bytes32(signature[0:32]), bytes32(signature[32:64]));
+        (operator, recoverError,) = ECDSA.tryRecover(digest, v, r, s);
         if (recoverError != ECDSA.RecoverError.NoError) {
             return (address(0), abi.encodeWithSelector(InferenceOracleInvalidSignature.selector, requestId));
         }
-        if (!_operators.isActive(operator)) {
+        if (operator != knownActive && !_operators.isActive(operator)) {
             err = abi.encodeWithSelector(InferenceOracleInactiveOperator.selector, requestId, operator);
         }
     }
@@ -664,7 +709,21 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(keccak256(abi.encode(COMMITMENT_TYPEHASH, requestId, modelId, inputHash, outputHash, runtime)));
+        bytes32 typeHash = COMMITMENT_TYPEHASH;
+        bytes32 structHash;
+        // keccak256(abi.encode(COMMITMENT_TYPEHASH, requestId, modelId, inputHash, outputHash, runtime)), hashed where
+        // it is written instead of through an allocated copy: this runs for every result of a batch.
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), requestId)
+            mstore(add(ptr, 0x40), modelId)
+            mstore(add(ptr, 0x60), inputHash)
+            mstore(add(ptr, 0x80), outputHash)
+            mstore(add(ptr, 0xa0), runtime)
+            structHash := keccak256(ptr, 0xc0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @dev EIP-712 digest of a FailureReport.
@@ -682,12 +741,16 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         emit PaymentCredited(account, requestId, amount);
     }
 
-    /// @dev Calls the requester with exactly `callbackGasLimit` gas if it has code and asked for a callback. Return
-    /// data is never copied. A failure is reported with {CallbackFailed}.
+    /// @dev Whether settling `request` calls its requester back: it asked for a callback and has code.
+    function _wantsCallback(Request calldata request) private view returns (bool) {
+        return request.callbackGasLimit != 0 && request.requester.code.length != 0;
+    }
+
+    /// @dev Calls the requester with exactly `callbackGasLimit` gas; the caller checked `_wantsCallback` (before
+    /// encoding `data`). Return data is never copied. A failure is reported with {CallbackFailed}.
     function _callback(uint256 requestId, Request calldata request, bytes memory data) private {
         uint256 gasLimit = request.callbackGasLimit;
         address target = request.requester;
-        if (gasLimit == 0 || target.code.length == 0) return;
         // 63/64 rule: the callee gets min(gasLimit, available - available / 64); make sure that is gasLimit, so a
         // relayer cannot starve the callback and still settle.
         uint256 available = gasleft();

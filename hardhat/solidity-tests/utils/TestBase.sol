@@ -14,6 +14,7 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function assume(bool condition) external pure;
     function chainId(uint256 newChainId) external;
+    function etch(address target, bytes calldata code) external;
 }
 
 abstract contract TestBase {

@@ -33,8 +33,12 @@ public sealed class ChainOptions
     /// <summary>Largest block range of one eth_getLogs call.</summary>
     public int MaxBlockRange { get; set; } = 2000;
 
-    /// <summary>Most fulfilments in one fulfilBatch transaction.</summary>
-    public int MaxBatchSize { get; set; } = 16;
+    /// <summary>Most fulfilments in one fulfilBatch transaction. A batch carries what is queued when it is formed, so a
+    /// larger maximum adds no wait; under load it means fewer transactions (each with its 21,000 base gas, nonce, receipt
+    /// and block), which on the devnet settled about a tenth more requests per second at 64 than at 16. The operator's
+    /// balance must cover the batch's gas limit × max fee (a batch whose modelled gas exceeds the per-transaction cap is
+    /// split).</summary>
+    public int MaxBatchSize { get; set; } = 64;
 
     /// <summary>How long the submitter waits for more results before sending a batch.</summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(300);

@@ -308,15 +308,20 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         if (fresh.Count == 0 || !await OperatorMaySendAsync(identity, fresh, cancellationToken).ConfigureAwait(false)) return;
 
         // Gas limits come from FulfilmentGasModel, not eth_estimateGas: under load the chain's time is what every
-        // result waits for, and an estimate runs the call at least twice more. A single fulfil or failure report is still
-        // simulated once (eth_call), because the contract reverts it when it is not needed (settled elsewhere,
-        // cancelled) and a simulation costs nothing; fulfilBatch never reverts as a whole (a refused item is skipped
-        // with FulfilmentRejected), so simulating a batch would tell nothing the receipt does not.
+        // result waits for, and an estimate runs the call at least twice more. fulfilBatch never reverts as a whole (a
+        // refused item is skipped with FulfilmentRejected), so simulating a batch would tell nothing the receipt does
+        // not. A single fulfil or failure report reverts when it is not needed (settled elsewhere, cancelled), and is
+        // simulated once (eth_call) first, when that is free: while no other result waits behind it. Under load a
+        // simulation is a second execution of the same call on the chain, which every result behind it waits for (a
+        // fifth of the unbatched rate on the devnet); then it goes like a batch does, unsimulated, and one that is not
+        // needed is mined, reverts, and the receipt tracker records the request as settled elsewhere.
+        var failures = fresh.Count(p => !p.Result.Outcome.IsSuccess);
+        var simulate = !_queue.Reader.TryPeek(out _) && (failures == 0 || failures == fresh.Count) && failures <= 1;
         foreach (var failure in fresh.Where(p => !p.Result.Outcome.IsSuccess))
         {
             var report = FailureReport(identity, failure.Result);
             await PrepareAsync(identity, [failure], InferenceOracleContract.EncodeReportFailure(report), FulfilmentGasModel.ReportFailure(report),
-                simulate: true, cancellationToken).ConfigureAwait(false);
+                simulate, cancellationToken).ConfigureAwait(false);
         }
 
         var fulfilments = fresh.Where(p => p.Result.Outcome.IsSuccess).ToList();
@@ -324,7 +329,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         {
             var fulfilment = Fulfilment(identity, fulfilments[0].Result);
             await PrepareAsync(identity, fulfilments, InferenceOracleContract.EncodeFulfil(fulfilment), FulfilmentGasModel.Fulfil(fulfilment),
-                simulate: true, cancellationToken).ConfigureAwait(false);
+                simulate, cancellationToken).ConfigureAwait(false);
         }
         else if (fulfilments.Count > 1)
         {

@@ -313,6 +313,49 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
+    public async Task Under_load_a_lone_result_goes_unsimulated_and_one_settled_elsewhere_reverts_and_is_recorded_as_such()
+    {
+        await using var s = await SetUpAsync(3);
+        await s.Bed.RegisterOperatorAsync(OperatorB);
+        var results = s.Requests.Select((r, i) => new ResultSubmission(r, InferenceOutcome.Success(Output(i, 1)))).ToArray();
+        var first = Submitter(s);
+        await first.StartAsync(CancellationToken.None);
+        await s.Bed.Owner.WaitForReceiptAsync((await first.SubmitAsync([results[0]])).TransactionHash, Wait);
+        await first.StopAsync(CancellationToken.None);
+
+        // Operator B, one result per transaction, gets all three at once: the first two each have another waiting
+        // behind them, so they are not simulated; the first was settled by A, so its transaction reverts.
+        await using var otherStores = await Stores.CreateAsync(postgres);
+        using var otherContext = await ChainTestbed.ContextAsync(s.Bed.Options(o => o.MaxBatchSize = 1), s.Bed.Key(OperatorB));
+        var otherIdentity = await otherContext.GetIdentityAsync();
+        var stored = new List<StoredRequest>();
+        foreach (var (r, i) in s.Requests.Select((r, i) => (r, i)))
+        {
+            await otherStores.Requests.AddIfAbsentAsync(r);
+            var request = (await otherStores.Requests.GetAsync(r.Key))!;
+            request = await otherStores.Requests.TransitionAsync(request, new RequestTransition.CompleteInference(results[i].Outcome));
+            stored.Add(await otherStores.Requests.TransitionAsync(request, new RequestTransition.BeginSubmission()));
+        }
+        var other = new ResultSubmitter(otherContext, otherStores.Nonces, otherStores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        await other.StartAsync(CancellationToken.None);
+        var nonceBefore = await s.Bed.Rpc.GetTransactionCountAsync(s.Bed.Key(OperatorB).Address, BlockTag.Pending);
+        var receipts = new List<SubmissionReceipt>();
+        foreach (var task in results.Select(r => other.SubmitAsync([r])).ToArray()) receipts.Add(await task);
+        await other.StopAsync(CancellationToken.None);
+
+        Assert.Equal(nonceBefore + 3, await s.Bed.Rpc.GetTransactionCountAsync(s.Bed.Key(OperatorB).Address, BlockTag.Pending));
+        Assert.False((await s.Bed.Owner.WaitForReceiptAsync(receipts[0].TransactionHash, Wait)).Succeeded);
+        Assert.True((await s.Bed.Owner.WaitForReceiptAsync(receipts[1].TransactionHash, Wait)).Succeeded);
+        for (var i = 0; i < 3; i++) await otherStores.Requests.TransitionAsync(stored[i], new RequestTransition.RecordSubmission(receipts[i].ToRecord()));
+        var tracker = new ReceiptTracker(otherContext, otherStores.Transactions, otherStores.Requests, new RecordingScheduler(), TimeProvider.System,
+            Loggers.For<ReceiptTracker>());
+        await tracker.PollOnceAsync(otherIdentity, CancellationToken.None);
+        Assert.Equal(RequestStatus.SettledElsewhere, (await otherStores.Requests.GetAsync(s.Requests[0].Key))!.State.Status);
+        Assert.Equal(RequestStatus.Settled, (await otherStores.Requests.GetAsync(s.Requests[1].Key))!.State.Status);
+        Assert.Equal(RequestStatus.Settled, (await otherStores.Requests.GetAsync(s.Requests[2].Key))!.State.Status);
+    }
+
+    [Fact]
     public async Task The_receipt_tracker_records_the_receipt_and_settles_the_submitted_request()
     {
         await using var s = await SetUpAsync(1);
