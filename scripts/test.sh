@@ -59,7 +59,10 @@ else
     if [[ ${total:-0} -eq 0 ]]; then broken+=("$name ran no test"); continue; fi
     passed=$((passed + p)); failed=$((failed + f))
     echo "    $name: $p passed, $f failed (of $total)"
-    if [[ $f -gt 0 ]]; then grep -E "^\s+Failed |Error Message|Assert\." "$ARTIFACTS/$name.log" | head -40; fi
+    # A failed test's whole block (message, stack, its output with the worker's last lines): CI keeps only this print.
+    if [[ $f -gt 0 ]]; then
+      awk '/^ +Failed / { show = 1; n = 0 } /^ +(Passed|Skipped) / { show = 0 } show && n++ < 250' "$ARTIFACTS/$name.log" | head -600
+    fi
     if [[ $status -ne 0 && $f -eq 0 ]]; then broken+=("$name (exit $status)"); fi
   done
 fi

@@ -2,12 +2,14 @@
 // Prints one line per figure, "bench: <name> <value> <unit>", for scripts/bench.sh to collect.
 //
 //   dotnet run -c Release --project bench/OpenGradient.Oracle.LoadBench -- [requests=200] [phase...]
-// bench.sh passes 500 and no phase (all of them). Phases: unbatched, batched, latency, scale-out; the raw call rate is
-// always measured, as every ratio needs it. Each throughput phase runs its load three times on the same node processes
-// and reports the median; it prints a "rates:" line with all three and, per load, a "timeline:" line (not figures):
+// bench.sh passes 2000 and no phase (all of them). Phases: unbatched, batched, latency, scale-out; the raw call rate is
+// measured right before and right after each of the unbatched and batched phases, whose ratios need it. Each throughput
+// phase runs its load three times on the same node processes and reports the median; it prints a "rates:" line with all
+// three and, per load, a "timeline:" line (not figures):
 // when, after the load was on the chain, the node stored the requests, sent its transactions and settled them.
 // LOADBENCH_LOGS, LOADBENCH_PGSTAT: see below, for finding where the time goes.
-// LOADBENCH_MAX_BATCH=<n> sets Chain:MaxBatchSize of the batched phase (default 16, the issue's gas-table size).
+// LOADBENCH_MAX_BATCH=<n> sets Chain:MaxBatchSize of the batched and scale-out phases (default: the node's default).
+// The batched phase is also run at 16 results per transaction (the issue's gas-table size), for a same-run comparison.
 //
 // Steady state on both sides. This process (the client that measures the raw rate) and the node processes run with
 // tiered compilation off (the csproj; NodeProcessEnvironment below): every method is compiled fully optimised on first
@@ -36,7 +38,7 @@ if (phases.Except(allPhases).FirstOrDefault() is { } unknown)
     return 2;
 }
 const int Accounts = 5;
-const int RawSegments = 5;
+const int RawSegments = 4;
 const int RawCallsPerSegment = 60;
 // Per worker process: ten jobs' worth, so every pooled connection has used (and prepared) the common statements.
 const int WarmUpRequests = 160;
@@ -56,9 +58,13 @@ await postgres.StartAsync();
 // Two registered operators: the scale-out run gives each worker process its own key (see ThroughputAsync).
 var devnet = await OracleDevnet.StartAsync(hardhat, operators: 2);
 using var rpc = new EthRpcClient(hardhat.Url);
+// The devnet's block gas limit, raised for each load's block (see ThroughputAsync) and restored after it.
+var blockGasLimit = Convert.ToUInt64((await hardhat.RpcAsync("eth_getBlockByNumber", "latest", false)).GetProperty("gasLimit").GetString(), 16);
 // LOADBENCH_LOGS=<folder>: the node logs at Information and each run's output is written there (for finding where
 // the time goes; the log lines themselves cost some throughput).
-if (!int.TryParse(Environment.GetEnvironmentVariable("LOADBENCH_MAX_BATCH") ?? "16", NumberStyles.None, CultureInfo.InvariantCulture, out var maxBatchSize)
+var nodeDefaultBatch = new OpenGradient.Oracle.Chain.Hosting.ChainOptions().MaxBatchSize;
+if (!int.TryParse(Environment.GetEnvironmentVariable("LOADBENCH_MAX_BATCH") ?? nodeDefaultBatch.ToString(CultureInfo.InvariantCulture), NumberStyles.None,
+        CultureInfo.InvariantCulture, out var maxBatchSize)
     || maxBatchSize is < 1 or > 256)
 {
     Console.Error.WriteLine("LOADBENCH_MAX_BATCH must be a whole number from 1 to 256 (Chain:MaxBatchSize)");
@@ -74,24 +80,18 @@ RequestSpec Spec(int i) => new(model.ModelId, OracleDevnet.CreditScorerInput(i),
 // 1. The raw call rate: how fast this devnet accepts a plain contract call (the very requestInference the load sends)
 // from the same client, one call after another (send, then wait for the receipt), with no node running. The issue's
 // yardstick; the rate at which five accounts in parallel get their calls accepted is reported next to it, and measured
-// first, so the devnet (a JavaScript process whose own JIT warms up too) is warm when the raw rate is taken, as it is
-// when the node's phases run. The raw rate is the median of a few segments: one stall of the shared machine in a
-// single one-second run moved it by a fifth.
+// first, so the devnet (a JavaScript process whose own JIT warms up too) is warmer when the raw rate is taken. Each
+// throughput phase is compared with the raw rate of its own minutes: segments taken right before its node processes
+// start and right after they stop (RawAround). The machine's speed drifts within a run (the raw rate fell from 474 to
+// 317 calls/s between the start and the end of one), so a phase set against segments taken minutes away is set against
+// another machine; one stall moved a single one-second run by a fifth, hence several short segments and their median.
 var parallelIntake = Stopwatch.StartNew();
 await load.SendAsync(devnet.Users.Take(Accounts).ToArray(), requests, Spec);
 var intakeRate = requests / parallelIntake.Elapsed.TotalSeconds;
-await load.SendAsync(devnet.Users.Take(1).ToArray(), RawCallsPerSegment, Spec);
-var segmentRates = new List<double>();
-for (var segment = 0; segment < RawSegments; segment++)
-{
-    var oneClient = Stopwatch.StartNew();
-    await load.SendAsync(devnet.Users.Take(1).ToArray(), RawCallsPerSegment, Spec);
-    segmentRates.Add(RawCallsPerSegment / oneClient.Elapsed.TotalSeconds);
-}
-var rawRate = Percentile(segmentRates, 0.5);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw call rate per segment: {string.Join(", ", segmentRates.Select(r => r.ToString("0.0", CultureInfo.InvariantCulture)))} calls/s"));
-Report("e2e.raw_call_rate", rawRate, "calls/s");
+await RawSegmentAsync();
 Report("e2e.parallel_intake_rate", intakeRate, "calls/s");
+// Every raw segment of the run, for the run's overall raw rate.
+var allSegments = new List<double>();
 
 // 2. Throughput. The node processes (1 or 2) start, settle a small warm-up load and wait idle; the load is then
 // broadcast with automine off and mined at once, and the clock runs from the moment it is all on the chain to the last
@@ -100,21 +100,28 @@ Report("e2e.parallel_intake_rate", intakeRate, "calls/s");
 double? unbatchedRate = null;
 if (phases.Contains("unbatched"))
 {
-    var unbatched = await ThroughputAsync("unbatched", workers: 1, maxBatch: 1);
+    var (unbatched, raw) = await RawAround("unbatched", () => ThroughputAsync("unbatched", workers: 1, maxBatch: 1));
     unbatchedRate = unbatched.Rate;
     Report("e2e.unbatched.fulfilled_rate", unbatched.Rate, "req/s");
-    Report("e2e.unbatched.ratio_to_raw", unbatched.Rate / rawRate, "x");
+    ReportRatioToRaw("unbatched", unbatched.Rate, raw);
     Report("e2e.unbatched.ratio_to_parallel_intake", unbatched.Rate / intakeRate, "x");
 }
 double? batchedRate = null;
 if (phases.Contains("batched"))
 {
-    var batched = await ThroughputAsync("batched", workers: 1, maxBatch: maxBatchSize);
+    var (batched, raw) = await RawAround("batched", () => ThroughputAsync("batched", workers: 1, maxBatch: maxBatchSize));
     batchedRate = batched.Rate;
     Report("e2e.batched.fulfilled_rate", batched.Rate, "req/s");
-    Report("e2e.batched.ratio_to_raw", batched.Rate / rawRate, "x");
+    ReportRatioToRaw("batched", batched.Rate, raw);
     Report("e2e.batched.ratio_to_parallel_intake", batched.Rate / intakeRate, "x");
     Report("e2e.worker_peak_memory", batched.PeakMemoryMiB, "MiB");
+
+    // The same at 16 results per transaction: what the larger default batch is worth, measured in the same run.
+    const int GasTableBatch = 16;
+    var (small, smallRaw) = await RawAround("batched-16", () => ThroughputAsync("batched-16", workers: 1, maxBatch: GasTableBatch));
+    Report("e2e.batched_16.fulfilled_rate", small.Rate, "req/s");
+    ReportRatioToRaw("batched_16", small.Rate, smallRaw);
+    Report("e2e.batched.speedup_vs_16", batched.Rate / small.Rate, "x");
 }
 
 // 3. Latency under light load: one request at a time, from mined request to observed settlement.
@@ -144,6 +151,12 @@ if (phases.Contains("scale-out"))
     Report("e2e.scaleout_unbatched.duplicate_settlements", scaledUnbatched.Duplicates, "count");
     Report("e2e.scaleout_unbatched.wasted_submissions", scaledUnbatched.Wasted, "count");
 }
+if (allSegments.Count > 0)
+{
+    Report("e2e.raw_call_rate", Percentile(allSegments, 0.5), "calls/s");
+    Report("e2e.raw_call_rate_min", allSegments.Min(), "calls/s");
+    Report("e2e.raw_call_rate_max", allSegments.Max(), "calls/s");
+}
 try
 {
     Directory.Delete(directory, recursive: true);
@@ -152,6 +165,41 @@ catch (IOException)
 {
 }
 return 0;
+
+// A throughput phase between raw segments: RawSegments right before it (no node runs yet) and RawSegments right after
+// it (its nodes stopped). Returns the phase's result and those segments.
+async Task<(T Result, (List<double> Before, List<double> After) Raw)> RawAround<T>(string phase, Func<Task<T>> run)
+{
+    var before = new List<double>();
+    for (var segment = 0; segment < RawSegments; segment++) before.Add(await RawSegmentAsync());
+    var result = await run();
+    var after = new List<double>();
+    for (var segment = 0; segment < RawSegments; segment++) after.Add(await RawSegmentAsync());
+    allSegments.AddRange(before);
+    allSegments.AddRange(after);
+    static string Rates(List<double> rates) => string.Join(", ", rates.Select(r => r.ToString("0.0", CultureInfo.InvariantCulture)));
+    Console.WriteLine($"raw call rate per segment around {phase}: before {Rates(before)}; after {Rates(after)} calls/s");
+    return (result, (before, after));
+}
+
+// A phase's ratio to the raw rate of its own minutes (the median of the segments before and after it), with the two
+// sides' medians, so a reader (and bench.sh) can see whether the machine's drift over the phase could decide it.
+void ReportRatioToRaw(string phase, double rate, (List<double> Before, List<double> After) raw)
+{
+    var around = Percentile([.. raw.Before, .. raw.After], 0.5);
+    Report($"e2e.{phase}.raw_call_rate_before", Percentile(raw.Before, 0.5), "calls/s");
+    Report($"e2e.{phase}.raw_call_rate_after", Percentile(raw.After, 0.5), "calls/s");
+    Report($"e2e.{phase}.raw_call_rate", around, "calls/s");
+    Report($"e2e.{phase}.ratio_to_raw", rate / around, "x");
+}
+
+// One raw segment: RawCallsPerSegment calls from one client, one after another. Calls/s.
+async Task<double> RawSegmentAsync()
+{
+    var oneClient = Stopwatch.StartNew();
+    await load.SendAsync(devnet.Users.Take(1).ToArray(), RawCallsPerSegment, Spec);
+    return RawCallsPerSegment / oneClient.Elapsed.TotalSeconds;
+}
 
 async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> ThroughputAsync(string name, int workers, int maxBatch)
 {
@@ -213,15 +261,19 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
             try
             {
                 hashes = await load.BroadcastAsync(devnet.Users.Take(Accounts).ToArray(), requests, Spec);
-                // A block holds only so many requests: mine until none is left waiting. The clock starts once they are all
-                // on the chain, which is when a node can first see them all.
-                do await hardhat.RpcAsync("evm_mine");
-                while ((await hardhat.RpcAsync("eth_getBlockByNumber", "pending", false)).GetProperty("transactions").GetArrayLength() > 0);
+                // Mined at once: one block holds the whole load (its gas limit raised for it), so the node sees every
+                // request at the same moment, when the clock starts. Over several blocks the node would start on the
+                // first ones while the devnet mined the rest, and where the clock started would decide who got that time.
+                await hardhat.RpcAsync("evm_setBlockGasLimit", "0x" + ((ulong)requests * load.GasLimit + blockGasLimit).ToString("x", CultureInfo.InvariantCulture));
+                await hardhat.RpcAsync("evm_mine");
                 minedAt = Stopwatch.GetTimestamp();
                 minedWall = DateTime.UtcNow;
+                if ((await hardhat.RpcAsync("eth_getBlockByNumber", "pending", false)).GetProperty("transactions").GetArrayLength() is var left and > 0)
+                    throw new InvalidOperationException($"{left} requests of the load did not fit in its block");
             }
             finally
             {
+                await hardhat.RpcAsync("evm_setBlockGasLimit", "0x" + blockGasLimit.ToString("x", CultureInfo.InvariantCulture));
                 await hardhat.RpcAsync("evm_setAutomine", true);
                 await hardhat.RpcAsync("evm_mine"); // anything the node sent in the meantime
             }

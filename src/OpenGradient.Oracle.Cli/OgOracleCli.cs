@@ -38,6 +38,23 @@ public static class OgOracleCli
         }
         // Ctrl-C / SIGTERM cancel the command's token; `node run` then stops the host gracefully (Hangfire and Kestrel
         // take up to 15 s), so the process waits that long before it is torn down.
-        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(20),
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+#pragma warning disable CA1031 // the last resort: whatever escaped the commands' own handling is printed, not lost
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            // Printed where every other error goes (the console, stderr), with the stack trace: this is a bug to report.
+            context.Console.MarkupLineInterpolated($"[red]error:[/] unexpected failure: {e.GetType().Name}: {e.Message}");
+            context.Console.WriteLine(e.ToString());
+            context.Console.MarkupLine("[grey]hint:[/] this is a bug in og-oracle; please report it with the output above");
+            return ExitCodes.Unexpected;
+        }
     }
 }

@@ -45,7 +45,10 @@ public static class JobsServiceCollectionExtensions
             var storageOptions = new PostgreSqlStorageOptions
             {
                 SchemaName = OracleJobsOptions.SchemaName,
-                PrepareSchemaIfNecessary = true,
+                // Installed by HangfireSchemaInstaller when the host starts: the storage's own install runs in its
+                // constructor, which the dashboard's mapping calls while the host is built; with the database down
+                // that stalled the build for about 30 s (measured) before the node could say what was wrong.
+                PrepareSchemaIfNecessary = false,
                 QueuePollInterval = o.QueuePollInterval,
                 InvisibilityTimeout = o.InvisibilityTimeout,
                 UseSlidingInvisibilityTimeout = true,
@@ -70,6 +73,8 @@ public static class JobsServiceCollectionExtensions
         services.TryAddScoped<ProcessRequestsJob>();
         services.TryAddScoped<RetriesExhaustedHandler>();
         services.TryAddSingleton<IJobScheduler, HangfireJobScheduler>();
+        // Hosted services start in this order: the schema before anything that queues or runs a job.
+        services.AddHostedService<HangfireSchemaInstaller>();
         services.AddHostedService<StalledRequestRecovery>();
         services.AddHostedService<ShutdownDrain>();
 

@@ -54,7 +54,7 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
             // A failed submission waits this long before its retry: the listener sees the reorg well before.
             c["Jobs"]!["RetryDelaySeconds"] = new System.Text.Json.Nodes.JsonArray(60);
             // Each result in its own fulfil. While the operator unbonds nothing is sent: the node's standing check
-            // holds the results back, and a single fulfil would be refused at simulation besides.
+            // holds the results back (a lone fulfil goes unsimulated while another result waits behind it).
             c["Chain"]!["MaxBatchSize"] = 1;
         });
         var operatorKey = run.Devnet.Operators[0];
@@ -73,6 +73,9 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
         // the new branch and be rejected there, which is not what this test is about).
         await new TransactionSender(run.Rpc, operatorKey, HardhatNode.ChainId).SendAndWaitAsync(
             new TransactionCall(run.Devnet.Deployment.OperatorRegistry, OperatorRegistryContract.EncodeRequestUnbond()), TimeSpan.FromSeconds(30));
+        // The node trusts a reading of its standing for 2 s (OperatorStanding.MaxAge), and its last one, taken while
+        // settling the warm-up request, said active: past that age its next reading sees the unbond.
+        await Task.Delay(TimeSpan.FromSeconds(3));
         var doomed = await run.SendAsync(2, accounts: 1, spec: i => run.CreditRequest(1 + i));
         var (replaced, vanished) = (doomed[0], doomed[1]);
         await node.RpcAsync("hardhat_mine", "0x" + deep.ToString("x", CultureInfo.InvariantCulture));
@@ -87,6 +90,9 @@ public sealed class ReorgTests(HardhatNode node, PostgresServer postgres, ITestO
         Assert.Equal(snapshotHead, await run.Rpc.BlockNumberAsync());
         var depth = forkHead - snapshotHead;
         Assert.True(depth > (ulong)deep);
+        // On the new branch the operator is active again. The node's reading of its standing said unbonding a moment
+        // ago; it reads it again once it has seen the reorg, so the replacement's result goes out at once instead of
+        // waiting for its job's retry (60 s here, as long as the wait below).
         // The new branch: the first request takes the replaced one's id (the contract's counter) with another input.
         var replacement = (await run.SendAsync(1, accounts: 1, spec: _ => run.CreditRequest(3)))[0];
         Assert.Equal(replaced.RequestId, replacement.RequestId);

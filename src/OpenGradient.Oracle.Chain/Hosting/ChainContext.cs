@@ -26,6 +26,7 @@ public sealed class ChainContext : IDisposable
 {
     private readonly TaskCompletionSource<ChainIdentity> _identity = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IDisposable? _owned;
+    private int _reorgs;
 
     /// <param name="owned">Disposed with the context (the HTTP client behind <paramref name="rpc"/>).</param>
     public ChainContext(EthRpcClient rpc, IOperatorKeyProvider key, ChainOptions options, IDisposable? owned = null)
@@ -53,6 +54,13 @@ public sealed class ChainContext : IDisposable
     internal RpcEndpointSet Endpoints { get; }
 
     public Task<ChainIdentity> GetIdentityAsync(CancellationToken cancellationToken = default) => _identity.Task.WaitAsync(cancellationToken);
+
+    /// <summary>How many reorgs the listener has seen. Cached readings of chain state (<see cref="CachedReading{T}"/>)
+    /// taken before the count moved are read again: they may describe a branch that is gone.</summary>
+    internal int Reorgs => Volatile.Read(ref _reorgs);
+
+    /// <summary>Called by the listener when it finds the chain reorganised under its cursor.</summary>
+    internal void NoteReorg() => Interlocked.Increment(ref _reorgs);
 
     /// <summary>Asks the node for its chain id, compares it with the configuration and publishes the identity.</summary>
     /// <exception cref="InvalidOperationException">the node serves another chain.</exception>

@@ -171,6 +171,8 @@ public sealed partial class RequestListener(
     /// </summary>
     private async Task RewindAsync(ChainIdentity identity, ChainCursor cursor, CancellationToken cancellationToken)
     {
+        // First: whatever the node cached about the chain (its operator standing) may describe the vanished branch.
+        Context.NoteReorg();
         var rewind = (ulong)Options.ReorgRewindBlocks;
         var fromBlock = cursor.BlockNumber >= rewind ? cursor.BlockNumber - rewind + 1 : 0;
         var orphaned = await _reorgs.OrphanVanishedAsync(identity, fromBlock, cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,8 @@ internal sealed class OperatorStanding(ChainContext context, TimeProvider time)
     /// goes out within this time.</summary>
     internal static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
 
-    private readonly CachedReading<bool> _active = new(MaxAge, time);
+    // Read again after a reorg: the standing may differ on the new branch (an unbond or a slash that vanished with it).
+    private readonly CachedReading<bool> _active = new(MaxAge, time, () => context.Reorgs);
     private Address? _registry;
 
     /// <summary>True while the operator is active. Throws for RPC faults (the caller retries).</summary>

@@ -29,6 +29,12 @@ internal static class NodeCommands
             {
                 throw new CliException(e.Message, ExitCodes.Input, "fix the keys named above in the file or in OG_ORACLE__* variables", e);
             }
+            catch (Npgsql.NpgsqlException e)
+            {
+                // Raised while starting (migrations, then Hangfire's schema): a node that runs keeps going through outages.
+                throw new CliException($"the node could not reach its database (ConnectionStrings:Oracle): {e.Message}", ExitCodes.Transport,
+                    "start PostgreSQL or fix the connection string (docs/CONFIGURATION.md)", e);
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Ctrl-C / SIGTERM is how a node is stopped: not an error.

@@ -23,6 +23,9 @@ public static class ExitCodes
 
     /// <summary>Timed out waiting for something (a receipt, a settlement).</summary>
     public const int Timeout = 6;
+
+    /// <summary>An unexpected failure (a bug): the message and stack trace are printed (EX_SOFTWARE of sysexits.h).</summary>
+    public const int Unexpected = 70;
 }
 
 /// <summary>A failure the user can act on: the message says what is wrong, the hint how to fix it.</summary>
