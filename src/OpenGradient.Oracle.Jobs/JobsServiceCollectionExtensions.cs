@@ -55,6 +55,13 @@ public static class JobsServiceCollectionExtensions
                 // Idle workers wait on LISTEN/NOTIFY for new jobs instead of sleeping a poll interval: a request's
                 // job starts when it is queued, not up to QueuePollInterval later.
                 EnableLongPolling = true,
+                // Hangfire.PostgreSql's distributed lock is a row, not a session lock: when the database drops the
+                // connection of a process holding one (a restart, a failover), the row stays, and the schedulers that
+                // need it (scheduled retries, recurring jobs) wait until it expires, 10 minutes by default. Their lock
+                // loop also ignores shutdown, so a stop waited with them (measured: past the 20 s the tests allow).
+                // Those locks are held for one scheduler pass, milliseconds; should a pass outlast the expiry, another
+                // node may enqueue alongside it, and Hangfire's expected-state check still moves each job once.
+                DistributedLockTimeout = OrphanedLockExpiry,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(WithPreparedStatements(o.ConnectionString), storageOptions), storageOptions);
         });
@@ -92,6 +99,9 @@ public static class JobsServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>How old a Hangfire lock row must be before another process may take the lock over (see AddOracleJobs).</summary>
+    internal static readonly TimeSpan OrphanedLockExpiry = TimeSpan.FromSeconds(10);
 
     /// <summary>Npgsql's automatic statement preparation for Hangfire's statements, unless the connection string sets
     /// <c>Max Auto Prepare</c> itself: the same default as Storage's <c>ConnectionDefaults</c> (this project does not

@@ -25,6 +25,9 @@ public sealed class JobsHostFixture : IAsyncLifetime
 
     public IServiceProvider Services => _host!.Services;
 
+    /// <summary>The database the host's stores and Hangfire use.</summary>
+    public string ConnectionString { get; private set; } = "";
+
     public IRequestStore Store => Services.GetRequiredService<IRequestStore>();
 
     public IJobScheduler Scheduler => Services.GetRequiredService<IJobScheduler>();
@@ -32,7 +35,7 @@ public sealed class JobsHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await ((IAsyncLifetime)Server).InitializeAsync();
-        var connectionString = await Server.CreateDatabaseAsync("jobs");
+        var connectionString = ConnectionString = await Server.CreateDatabaseAsync("jobs");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddOracleStorage(o => o.ConnectionString = connectionString);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OpenGradient.Oracle.Core.Models;
 using OpenGradient.Oracle.Core.Requests;
 using OpenGradient.Oracle.Storage.Tests;
@@ -82,6 +83,30 @@ public sealed class RequestJobsTests(JobsHostFixture host)
         Assert.Equal(1 + JobsHostFixture.RetryAttempts, host.Runner.Calls[request.Key]);
         var submission = Assert.Single(host.Submitter.For(request.Key));
         Assert.Equal(FailureReason.RetriesExhausted, submission.Outcome.Failure);
+    }
+
+    [Fact]
+    public async Task Retries_go_on_soon_after_a_dropped_connection_left_the_schedulers_lock_behind()
+    {
+        // What a database restart leaves when it cuts the connection of a scheduler pass that held the lock: the row,
+        // never deleted. With Hangfire.PostgreSql's default expiry (10 minutes) no retry would run for that long.
+        await using (var connection = new NpgsqlConnection(host.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var orphan = new NpgsqlCommand(
+                "INSERT INTO hangfire.lock (resource, updatecount, acquired) " +
+                "VALUES ('hangfire:locks:schedulepoller', 0, now() AT TIME ZONE 'utc') ON CONFLICT (resource) DO UPDATE SET acquired = EXCLUDED.acquired",
+                connection);
+            Assert.Equal(1, await orphan.ExecuteNonQueryAsync());
+        }
+        var request = await StoredRequestAsync();
+        host.Runner.Broken[request.Key] = 1;
+
+        host.Scheduler.Enqueue([request.Key]);
+        var done = await host.WaitForAsync(request.Key, s => s.State.Status == RequestStatus.Submitted, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(FailureReason.RetriesExhausted, done.State.Outcome!.Failure);
+        Assert.Equal(1 + JobsHostFixture.RetryAttempts, host.Runner.Calls[request.Key]);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class NodeInfrastructure : IAsyncLifetime
         try
         {
             var app = await OracleNodeHost.StartAsync(options);
-            return new StartedNode(app, config, events, providerLines);
+            return new StartedNode(app, config, connectionString, events, providerLines);
         }
         catch
         {
@@ -64,11 +64,15 @@ public sealed class NodeInfrastructure : IAsyncLifetime
 
 /// <summary>A started node and an HTTP client pointed at its dashboard.</summary>
 internal sealed class StartedNode(
-    WebApplication app, NodeConfig config, ConcurrentQueue<LogEvent> events, ConcurrentQueue<string> providerLines) : IAsyncDisposable
+    WebApplication app, NodeConfig config, string connectionString, ConcurrentQueue<LogEvent> events, ConcurrentQueue<string> providerLines)
+    : IAsyncDisposable
 {
     public WebApplication App { get; } = app;
 
     public NodeConfig Config { get; } = config;
+
+    /// <summary>The node's own database (ConnectionStrings:Oracle).</summary>
+    public string ConnectionString { get; } = connectionString;
 
     public IServiceProvider Services => App.Services;
 
