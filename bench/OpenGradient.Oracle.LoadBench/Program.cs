@@ -44,6 +44,8 @@ const int RawCallsPerSegment = 60;
 const int WarmUpRequests = 160;
 const int LatencyWarmUpRequests = 5;
 const int LoadsPerPhase = 3;
+// A load settles in a few seconds; one still unsettled after this long is reported (PrintStallAsync).
+const double StallReportSeconds = 15;
 var nodeEnvironment = new Dictionary<string, string>(OracleDevnet.NodeEnvironment) { ["DOTNET_TieredCompilation"] = "0" };
 
 // LOADBENCH_PGSTAT=1: PostgreSQL runs with pg_stat_statements and each throughput phase prints its costliest statements.
@@ -280,7 +282,11 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
             // The node's settlements are counted as they come; the request ids are read from the receipts only afterwards,
             // so 500 receipt reads do not compete with the node for the devnet while the clock runs.
             var watcher = new SettlementWatcher(rpc, devnet.Deployment.InferenceOracle, head + 1);
-            await watcher.WaitForCountAsync(requests, TimeSpan.FromMinutes(5));
+            var settling = watcher.WaitForCountAsync(requests, TimeSpan.FromMinutes(5));
+            // A load that has not settled after StallReportSeconds is stuck somewhere: say where, while it still is.
+            if (await Task.WhenAny(settling, Task.Delay(TimeSpan.FromSeconds(StallReportSeconds))) != settling)
+                await PrintStallAsync($"{name} load {repetition + 1}", database, loadStart, watcher.Settled.Count, nodes);
+            await settling;
             var sent = await load.CollectAsync(hashes) ?? throw new InvalidOperationException("a request was not mined");
             if (sent.FirstOrDefault(s => !watcher.Settled.ContainsKey(s.RequestId)) is { } missing)
                 throw new InvalidOperationException($"request {missing.RequestId} did not settle, yet {watcher.Settled.Count} settlements were seen");
@@ -364,6 +370,27 @@ async Task PrintTimelineAsync(string name, string database, DateTime since, Date
     var sent = await Times("SELECT created_at FROM oracle.outbound_transactions WHERE created_at >= $1");
     Console.WriteLine($"timeline: {name} (ms after the load was mined at {zero:HH:mm:ss.fff} UTC; count at first/median/last): requests stored {Spread(stored)}; " +
         $"jobs created {Spread(jobs)}, started {Spread(started)}; transactions stored {Spread(sent)}; settlements seen {Spread(settledMs.ToList())}");
+}
+
+/// <summary>Where the requests of a load that stopped settling are: their stored status, the Hangfire jobs not yet
+/// succeeded, and the last lines of each node.</summary>
+async Task PrintStallAsync(string name, string database, DateTime since, int settled, IReadOnlyList<WorkerProcess> nodes)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stall: {name} has {settled} settlements after {StallReportSeconds:0} s"));
+    await using var connection = new Npgsql.NpgsqlConnection(database);
+    await connection.OpenAsync();
+    async Task PrintRowsAsync(string label, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection) { Parameters = { new Npgsql.NpgsqlParameter { Value = since } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        while (await reader.ReadAsync() && rows++ < 20)
+            Console.WriteLine($"stall: {label}: " + string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+    }
+    await PrintRowsAsync("by status", "SELECT status, version, count(*) FROM oracle.requests WHERE created_at >= $1 GROUP BY status, version ORDER BY status, version");
+    await PrintRowsAsync("unsent request", "SELECT request_id, status, version, created_at, updated_at, detail FROM oracle.requests WHERE created_at >= $1 AND status < 4 ORDER BY request_id");
+    await PrintRowsAsync("unfinished job", "SELECT id, statename, createdat, left(arguments, 200) FROM hangfire.job WHERE createdat >= $1 AND statename <> 'Succeeded' ORDER BY id");
+    foreach (var node in nodes) Console.WriteLine("stall: node output:\n" + node.Tail(60));
 }
 
 async Task AdminAsync(string sql)
