@@ -372,25 +372,48 @@ async Task PrintTimelineAsync(string name, string database, DateTime since, Date
         $"jobs created {Spread(jobs)}, started {Spread(started)}; transactions stored {Spread(sent)}; settlements seen {Spread(settledMs.ToList())}");
 }
 
-/// <summary>Where the requests of a load that stopped settling are: their stored status, the Hangfire jobs not yet
-/// succeeded, and the last lines of each node.</summary>
+/// <summary>Where the requests of a load that stopped settling are: each node's last lines, their stored status, and
+/// the Hangfire jobs that carry the first unsent one (with every state they went through). A diagnosis must never end
+/// the run: a failing query is printed and skipped.</summary>
 async Task PrintStallAsync(string name, string database, DateTime since, int settled, IReadOnlyList<WorkerProcess> nodes)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stall: {name} has {settled} settlements after {StallReportSeconds:0} s"));
+    foreach (var node in nodes) Console.WriteLine("stall: node output:\n" + node.Tail(80));
     await using var connection = new Npgsql.NpgsqlConnection(database);
     await connection.OpenAsync();
-    async Task PrintRowsAsync(string label, string sql)
+    async Task<string?> PrintRowsAsync(string label, string sql, object? extra = null)
     {
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection) { Parameters = { new Npgsql.NpgsqlParameter { Value = since } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = 0;
-        while (await reader.ReadAsync() && rows++ < 20)
-            Console.WriteLine($"stall: {label}: " + string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        string? first = null;
+        try
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection) { Parameters = { new Npgsql.NpgsqlParameter { Value = since } } };
+            if (extra is not null) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = extra });
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = 0;
+            while (await reader.ReadAsync() && rows++ < 40)
+            {
+                var values = Enumerable.Range(0, reader.FieldCount)
+                    .Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!).ToArray();
+                first ??= values[0];
+                Console.WriteLine($"stall: {label}: " + string.Join(" | ", values));
+            }
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            Console.WriteLine($"stall: {label}: query failed: {e.Message}");
+        }
+        return first;
     }
     await PrintRowsAsync("by status", "SELECT status, version, count(*) FROM oracle.requests WHERE created_at >= $1 GROUP BY status, version ORDER BY status, version");
-    await PrintRowsAsync("unsent request", "SELECT request_id, status, version, created_at, updated_at, detail FROM oracle.requests WHERE created_at >= $1 AND status < 4 ORDER BY request_id");
-    await PrintRowsAsync("unfinished job", "SELECT id, statename, createdat, left(arguments, 200) FROM hangfire.job WHERE createdat >= $1 AND statename <> 'Succeeded' ORDER BY id");
-    foreach (var node in nodes) Console.WriteLine("stall: node output:\n" + node.Tail(60));
+    var stuck = await PrintRowsAsync("unsent request", "SELECT request_id::text, status, version, created_at, updated_at, detail FROM oracle.requests WHERE created_at >= $1 AND status < 4 ORDER BY request_id");
+    await PrintRowsAsync("job not succeeded", "SELECT id, statename, createdat FROM hangfire.job WHERE createdat >= $1 AND statename IS DISTINCT FROM 'Succeeded' ORDER BY id");
+    if (stuck is not null)
+    {
+        await PrintRowsAsync($"job carrying {stuck}",
+            "SELECT j.id, j.createdat, s.name, s.createdat, s.reason, left(s.data::text, 300) FROM hangfire.job j JOIN hangfire.state s ON s.jobid = j.id " +
+            "WHERE j.createdat >= $1 AND j.arguments::text ~ ('[^0-9]' || $2 || '[^0-9]') ORDER BY j.id, s.id", stuck);
+        await PrintRowsAsync("queue", "SELECT q.jobid, q.queue, q.fetchedat FROM hangfire.jobqueue q JOIN hangfire.job j ON j.id = q.jobid WHERE j.createdat >= $1 ORDER BY q.jobid");
+    }
 }
 
 async Task AdminAsync(string sql)
