@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using OpenGradient.Oracle.Core.Models;
 using OpenGradient.Oracle.Core.Requests;
 using OpenGradient.Oracle.Storage.Tests;
+using OpenGradient.Oracle.TestSupport;
 
 namespace OpenGradient.Oracle.Jobs.Tests;
 
@@ -90,15 +90,7 @@ public sealed class RequestJobsTests(JobsHostFixture host)
     {
         // What a database restart leaves when it cuts the connection of a scheduler pass that held the lock: the row,
         // never deleted. With Hangfire.PostgreSql's default expiry (10 minutes) no retry would run for that long.
-        await using (var connection = new NpgsqlConnection(host.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var orphan = new NpgsqlCommand(
-                "INSERT INTO hangfire.lock (resource, updatecount, acquired) " +
-                "VALUES ('hangfire:locks:schedulepoller', 0, now() AT TIME ZONE 'utc') ON CONFLICT (resource) DO UPDATE SET acquired = EXCLUDED.acquired",
-                connection);
-            Assert.Equal(1, await orphan.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await HangfireLocks.OrphanAsync(host.ConnectionString, HangfireLocks.SchedulePoller));
         var request = await StoredRequestAsync();
         host.Runner.Broken[request.Key] = 1;
 

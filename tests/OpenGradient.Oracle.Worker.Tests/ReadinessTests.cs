@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Npgsql;
 using OpenGradient.Oracle.TestSupport;
 
 namespace OpenGradient.Oracle.Worker.Tests;
@@ -40,16 +39,7 @@ public sealed class ReadinessTests(NodeInfrastructure infrastructure)
         // once in CI, and its stop timed out). Hangfire.PostgreSql's lock loop does not heed shutdown, so a stop waited
         // for the rows to expire: 10 minutes by default, past the 20 s StartedNode gives a stop.
         var node = await infrastructure.StartNodeAsync();
-        await using (var connection = new NpgsqlConnection(node.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var orphans = new NpgsqlCommand(
-                "INSERT INTO hangfire.lock (resource, updatecount, acquired) VALUES " +
-                "('hangfire:locks:schedulepoller', 0, now() AT TIME ZONE 'utc'), ('hangfire:recurring-jobs:lock', 0, now() AT TIME ZONE 'utc') " +
-                "ON CONFLICT (resource) DO UPDATE SET acquired = EXCLUDED.acquired",
-                connection);
-            Assert.Equal(2, await orphans.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(2, await HangfireLocks.OrphanAsync(node.ConnectionString, HangfireLocks.SchedulePoller, HangfireLocks.RecurringJobs));
         await Task.Delay(TimeSpan.FromSeconds(1)); // the schedulers poll every 200 ms here: both are now waiting
 
         // Not a speed target: DisposeAsync throws once its 20 s run out, which is what this looks for.
