@@ -44,8 +44,15 @@ const int RawCallsPerSegment = 60;
 const int WarmUpRequests = 160;
 const int LatencyWarmUpRequests = 5;
 const int LoadsPerPhase = 3;
-// A load settles in a few seconds; one still unsettled after this long is reported (PrintStallAsync).
+// A load settles in a few seconds; one still unsettled after this long is reported (PrintStallAsync), and again after
+// the second delay: past Hangfire's one-minute limit on a worker's wait for a job to start, which shows what the wait ended in.
 const double StallReportSeconds = 15;
+const double StallSecondReportSeconds = 75;
+// LOADBENCH_STACKS=1: a stall report also prints every node's managed thread stacks (needs dotnet-stack on PATH).
+var stallStacks = Environment.GetEnvironmentVariable("LOADBENCH_STACKS") == "1";
+// LOADBENCH_HANGFIRE_DEBUG=1: the nodes log Hangfire's workers, state changes and background processes at Debug (failed
+// state-change attempts and a faulted worker loop are logged only there).
+var hangfireDebug = Environment.GetEnvironmentVariable("LOADBENCH_HANGFIRE_DEBUG") == "1";
 var nodeEnvironment = new Dictionary<string, string>(OracleDevnet.NodeEnvironment) { ["DOTNET_TieredCompilation"] = "0" };
 
 // LOADBENCH_PGSTAT=1: PostgreSQL runs with pg_stat_statements and each throughput phase prints its costliest statements.
@@ -222,7 +229,14 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
                 // As an operator would set it for a fast chain (the latency run below uses 50 ms): with the default
                 // 1 s, up to a second of every run would be the listener sleeping.
                 c["Chain"]!["PollInterval"] = "00:00:00.100";
-                c["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = logFolder is null ? "Warning" : "Information" } };
+                var levels = new JsonObject { ["Default"] = logFolder is null ? "Warning" : "Information" };
+                if (hangfireDebug)
+                {
+                    levels["Hangfire.Server.Worker"] = "Debug";
+                    levels["Hangfire.States"] = "Debug";
+                    levels["Hangfire.Processing.BackgroundExecution"] = "Debug";
+                }
+                c["Logging"] = new JsonObject { ["LogLevel"] = levels };
             });
             nodes.Add(WorkerProcess.Start(config, nodeEnvironment));
             ready.Add(new Uri(dashboard, "health/ready"));
@@ -285,7 +299,12 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
             var settling = watcher.WaitForCountAsync(requests, TimeSpan.FromMinutes(5));
             // A load that has not settled after StallReportSeconds is stuck somewhere: say where, while it still is.
             if (await Task.WhenAny(settling, Task.Delay(TimeSpan.FromSeconds(StallReportSeconds))) != settling)
-                await PrintStallAsync($"{name} load {repetition + 1}", database, loadStart, watcher.Settled.Count, nodes);
+            {
+                await PrintStallAsync($"{name} load {repetition + 1}", StallReportSeconds, database, loadStart, watcher.Settled.Count, nodes);
+                var second = TimeSpan.FromSeconds(StallSecondReportSeconds) - Stopwatch.GetElapsedTime(minedAt);
+                if (await Task.WhenAny(settling, Task.Delay(second > TimeSpan.Zero ? second : TimeSpan.Zero)) != settling)
+                    await PrintStallAsync($"{name} load {repetition + 1}", StallSecondReportSeconds, database, loadStart, watcher.Settled.Count, nodes);
+            }
             await settling;
             var sent = await load.CollectAsync(hashes) ?? throw new InvalidOperationException("a request was not mined");
             if (sent.FirstOrDefault(s => !watcher.Settled.ContainsKey(s.RequestId)) is { } missing)
@@ -320,7 +339,9 @@ async Task<List<double>> LightLoadLatencyAsync(int count)
     {
         c["Chain"]!["StartBlock"] = head + 1;
         c["Chain"]!["PollInterval"] = "00:00:00.050";
-        c["Jobs"]!["QueuePollInterval"] = "00:00:00.050";
+        // Jobs:QueuePollInterval stays at the node's default (1 s): a job the node queues itself wakes an idle worker at
+        // once, so the figure does not depend on it.
+        c["Jobs"]!.AsObject().Remove("QueuePollInterval");
         c["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } };
     });
     await using var worker = WorkerProcess.Start(config, nodeEnvironment);
@@ -375,10 +396,14 @@ async Task PrintTimelineAsync(string name, string database, DateTime since, Date
 /// <summary>Where the requests of a load that stopped settling are: each node's last lines, their stored status, and
 /// the Hangfire jobs that carry the first unsent one (with every state they went through). A diagnosis must never end
 /// the run: a failing query is printed and skipped.</summary>
-async Task PrintStallAsync(string name, string database, DateTime since, int settled, IReadOnlyList<WorkerProcess> nodes)
+async Task PrintStallAsync(string name, double afterSeconds, string database, DateTime since, int settled, IReadOnlyList<WorkerProcess> nodes)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stall: {name} has {settled} settlements after {StallReportSeconds:0} s"));
-    foreach (var node in nodes) Console.WriteLine("stall: node output:\n" + node.Tail(80));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stall: {name} has {settled} settlements after {afterSeconds:0} s"));
+    foreach (var node in nodes)
+    {
+        Console.WriteLine($"stall: node (pid {node.ProcessId}) output:\n" + node.Tail(80));
+        if (stallStacks && node.ProcessId is { } pid) Console.WriteLine("stall: node stacks:\n" + await RunAsync("dotnet-stack", "report", "-p", pid.ToString(CultureInfo.InvariantCulture)));
+    }
     await using var connection = new Npgsql.NpgsqlConnection(database);
     await connection.OpenAsync();
     async Task<string?> PrintRowsAsync(string label, string sql, object? extra = null)
@@ -413,6 +438,31 @@ async Task PrintStallAsync(string name, string database, DateTime since, int set
             "SELECT j.id, j.createdat, s.name, s.createdat, s.reason, left(s.data::text, 300) FROM hangfire.job j JOIN hangfire.state s ON s.jobid = j.id " +
             "WHERE j.createdat >= $1 AND j.arguments::text ~ ('[^0-9]' || $2 || '[^0-9]') ORDER BY j.id, s.id", stuck);
         await PrintRowsAsync("queue", "SELECT q.jobid, q.queue, q.fetchedat FROM hangfire.jobqueue q JOIN hangfire.job j ON j.id = q.jobid WHERE j.createdat >= $1 ORDER BY q.jobid");
+    }
+    await PrintRowsAsync("now", "SELECT now() AT TIME ZONE 'UTC', $1");
+    await PrintRowsAsync("lock", "SELECT resource, acquired, $1 FROM hangfire.lock ORDER BY acquired");
+    await PrintRowsAsync("server", "SELECT id, lastheartbeat, left(data::text, 200), $1 FROM hangfire.server");
+    await PrintRowsAsync("activity",
+        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, now() - query_start, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160), $1 " +
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle' ORDER BY query_start");
+}
+
+// A diagnostic command's output (stdout and stderr), or why it could not run.
+static async Task<string> RunAsync(string file, params string[] arguments)
+{
+    try
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return await output + await error;
+    }
+    catch (System.ComponentModel.Win32Exception e)
+    {
+        return $"{file} could not run: {e.Message}";
     }
 }
 

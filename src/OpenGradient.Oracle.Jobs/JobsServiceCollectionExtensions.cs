@@ -42,27 +42,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<JobStorage>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<OracleJobsOptions>>().Value;
-            var storageOptions = new PostgreSqlStorageOptions
-            {
-                SchemaName = OracleJobsOptions.SchemaName,
-                // Installed by HangfireSchemaInstaller when the host starts: the storage's own install runs in its
-                // constructor, which the dashboard's mapping calls while the host is built; with the database down
-                // that stalled the build for about 30 s (measured) before the node could say what was wrong.
-                PrepareSchemaIfNecessary = false,
-                QueuePollInterval = o.QueuePollInterval,
-                InvisibilityTimeout = o.InvisibilityTimeout,
-                UseSlidingInvisibilityTimeout = true,
-                // Idle workers wait on LISTEN/NOTIFY for new jobs instead of sleeping a poll interval: a request's
-                // job starts when it is queued, not up to QueuePollInterval later.
-                EnableLongPolling = true,
-                // Hangfire.PostgreSql's distributed lock is a row, not a session lock: when the database drops the
-                // connection of a process holding one (a restart, a failover), the row stays, and the schedulers that
-                // need it (scheduled retries, recurring jobs) wait until it expires, 10 minutes by default. Their lock
-                // loop also ignores shutdown, so a stop waited with them (measured: past the 20 s the tests allow).
-                // Those locks are held for one scheduler pass, milliseconds; should a pass outlast the expiry, another
-                // node may enqueue alongside it, and Hangfire's expected-state check still moves each job once.
-                DistributedLockTimeout = OrphanedLockExpiry,
-            };
+            var storageOptions = StorageOptions(o);
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(WithPreparedStatements(o.ConnectionString), storageOptions), storageOptions);
         });
         services.TryAddSingleton<BoundedRetryFilter>();
@@ -99,6 +79,35 @@ public static class JobsServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>Hangfire.PostgreSql's settings for the node's job storage.</summary>
+    internal static PostgreSqlStorageOptions StorageOptions(OracleJobsOptions o) => new()
+    {
+        SchemaName = OracleJobsOptions.SchemaName,
+        // Installed by HangfireSchemaInstaller when the host starts: the storage's own install runs in its
+        // constructor, which the dashboard's mapping calls while the host is built; with the database down
+        // that stalled the build for about 30 s (measured) before the node could say what was wrong.
+        PrepareSchemaIfNecessary = false,
+        QueuePollInterval = o.QueuePollInterval,
+        InvisibilityTimeout = o.InvisibilityTimeout,
+        UseSlidingInvisibilityTimeout = true,
+        // Off, although it would wake idle workers of every node the moment a job is queued. With it on, each fetch
+        // starts a LISTEN task and cancels it once the fetch returns, and Npgsql's WaitAsync can deadlock when
+        // cancelled (npgsql/npgsql#5975). The worker thread then waits forever with the job it fetched, and the
+        // sliding invisibility keeps that job hidden from the others: the job never runs (its requests waited for
+        // StalledRequestRecovery), and the node has one worker fewer for good. LoadBench met it in 1 burst in 50 to 200;
+        // the thread stacks showed the worker in PostgreSqlJobQueue.Dequeue, waiting on that task. Without it,
+        // a job queued by this process still wakes an idle worker at once (the storage signals its own workers on
+        // commit); one queued by another process waits for a poll, up to Jobs:QueuePollInterval.
+        EnableLongPolling = false,
+        // Hangfire.PostgreSql's distributed lock is a row, not a session lock: when the database drops the
+        // connection of a process holding one (a restart, a failover), the row stays, and the schedulers that
+        // need it (scheduled retries, recurring jobs) wait until it expires, 10 minutes by default. Their lock
+        // loop also ignores shutdown, so a stop waited with them (measured: past the 20 s the tests allow).
+        // Those locks are held for one scheduler pass, milliseconds; should a pass outlast the expiry, another
+        // node may enqueue alongside it, and Hangfire's expected-state check still moves each job once.
+        DistributedLockTimeout = OrphanedLockExpiry,
+    };
 
     /// <summary>How old a Hangfire lock row must be before another process may take the lock over (see AddOracleJobs).</summary>
     internal static readonly TimeSpan OrphanedLockExpiry = TimeSpan.FromSeconds(10);

@@ -39,6 +39,9 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public int Starts { get; private set; }
 
+    /// <summary>The running process's id, or null when not running (for attaching diagnostics).</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     /// <summary>Peak resident memory of the running process (VmHWM from /proc), or null when not running.</summary>
     public long? PeakMemoryBytes()
     {
