@@ -7,7 +7,8 @@
 // phase runs its load three times on the same node processes and reports the median; it prints a "rates:" line with all
 // three and, per load, a "timeline:" line (not figures):
 // when, after the load was on the chain, the node stored the requests, sent its transactions and settled them.
-// LOADBENCH_LOGS, LOADBENCH_PGSTAT: see below, for finding where the time goes.
+// LOADBENCH_LOGS, LOADBENCH_PGSTAT: see below, for finding where the time goes; LOADBENCH_STACKS,
+// LOADBENCH_HANGFIRE_DEBUG: see below, for finding why a load stalls.
 // LOADBENCH_MAX_BATCH=<n> sets Chain:MaxBatchSize of the batched and scale-out phases (default: the node's default).
 // The batched phase is also run at 16 results per transaction (the gas-table size), for a same-run comparison.
 //
@@ -44,8 +45,10 @@ const int RawCallsPerSegment = 60;
 const int WarmUpRequests = 160;
 const int LatencyWarmUpRequests = 5;
 const int LoadsPerPhase = 3;
-// A load settles in a few seconds; one still unsettled after this long is reported (PrintStallAsync), and again after
-// the second delay: past Hangfire's one-minute limit on a worker's wait for a job to start, which shows what the wait ended in.
+// A load whose settlements stop coming for this long is stuck (a slow load keeps settling: an unbatched one on a slow
+// machine takes 15 s and more) and is reported (PrintStallAsync), and again once none has come for the second span,
+// past Jobs:InvisibilityTimeout (1 min): whether a fetched job's worker is still alive (its queue entry's fetchedat keeps
+// moving) and where the stuck requests went.
 const double StallReportSeconds = 15;
 const double StallSecondReportSeconds = 75;
 // LOADBENCH_STACKS=1: a stall report also prints every node's managed thread stacks (needs dotnet-stack on PATH).
@@ -297,13 +300,21 @@ async Task<(double Rate, double PeakMemoryMiB, int Duplicates, int Wasted)> Thro
             // so 500 receipt reads do not compete with the node for the devnet while the clock runs.
             var watcher = new SettlementWatcher(rpc, devnet.Deployment.InferenceOracle, head + 1);
             var settling = watcher.WaitForCountAsync(requests, TimeSpan.FromMinutes(5));
-            // A load that has not settled after StallReportSeconds is stuck somewhere: say where, while it still is.
-            if (await Task.WhenAny(settling, Task.Delay(TimeSpan.FromSeconds(StallReportSeconds))) != settling)
+            // A load whose settlements stop coming is stuck somewhere: say where, while it still is.
+            var (seen, lastNew, reports) = (-1, Stopwatch.GetTimestamp(), 0);
+            while (await Task.WhenAny(settling, Task.Delay(TimeSpan.FromSeconds(1))) != settling)
             {
-                await PrintStallAsync($"{name} load {repetition + 1}", StallReportSeconds, database, loadStart, watcher.Settled.Count, nodes);
-                var second = TimeSpan.FromSeconds(StallSecondReportSeconds) - Stopwatch.GetElapsedTime(minedAt);
-                if (await Task.WhenAny(settling, Task.Delay(second > TimeSpan.Zero ? second : TimeSpan.Zero)) != settling)
-                    await PrintStallAsync($"{name} load {repetition + 1}", StallSecondReportSeconds, database, loadStart, watcher.Settled.Count, nodes);
+                if (watcher.Settled.Count != seen)
+                {
+                    (seen, lastNew) = (watcher.Settled.Count, Stopwatch.GetTimestamp());
+                    continue;
+                }
+                var quiet = Stopwatch.GetElapsedTime(lastNew).TotalSeconds;
+                if (quiet >= (reports == 0 ? StallReportSeconds : StallSecondReportSeconds) && reports < 2)
+                {
+                    reports++;
+                    await PrintStallAsync($"{name} load {repetition + 1}", quiet, database, loadStart, seen, nodes);
+                }
             }
             await settling;
             var sent = await load.CollectAsync(hashes) ?? throw new InvalidOperationException("a request was not mined");
@@ -393,12 +404,13 @@ async Task PrintTimelineAsync(string name, string database, DateTime since, Date
         $"jobs created {Spread(jobs)}, started {Spread(started)}; transactions stored {Spread(sent)}; settlements seen {Spread(settledMs.ToList())}");
 }
 
-/// <summary>Where the requests of a load that stopped settling are: each node's last lines, their stored status, and
-/// the Hangfire jobs that carry the first unsent one (with every state they went through). A diagnosis must never end
-/// the run: a failing query is printed and skipped.</summary>
-async Task PrintStallAsync(string name, double afterSeconds, string database, DateTime since, int settled, IReadOnlyList<WorkerProcess> nodes)
+/// <summary>Where the requests of a load that stopped settling are: each node's last lines (and thread stacks with
+/// LOADBENCH_STACKS=1), their stored status, the Hangfire jobs that carry the first unsent one (with every state they
+/// went through) and the queue, Hangfire's lock rows and servers, and the database sessions not idle. A diagnosis must
+/// never end the run: a failing query is printed and skipped.</summary>
+async Task PrintStallAsync(string name, double quietSeconds, string database, DateTime since, int settled, IReadOnlyList<WorkerProcess> nodes)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stall: {name} has {settled} settlements after {afterSeconds:0} s"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stall: {name} has {settled} settlements, none new for {quietSeconds:0} s"));
     foreach (var node in nodes)
     {
         Console.WriteLine($"stall: node (pid {node.ProcessId}) output:\n" + node.Tail(80));
