@@ -418,21 +418,22 @@ async Task PrintStallAsync(string name, double quietSeconds, string database, Da
     }
     await using var connection = new Npgsql.NpgsqlConnection(database);
     await connection.OpenAsync();
-    async Task<string?> PrintRowsAsync(string label, string sql, object? extra = null)
+    // Prints up to 40 rows; returns the first column of the first. The values bind to $1, $2, ...
+    async Task<string?> PrintRowsAsync(string label, string sql, params object[] values)
     {
         string? first = null;
         try
         {
-            await using var command = new Npgsql.NpgsqlCommand(sql, connection) { Parameters = { new Npgsql.NpgsqlParameter { Value = since } } };
-            if (extra is not null) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = extra });
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            foreach (var value in values) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
             await using var reader = await command.ExecuteReaderAsync();
             var rows = 0;
             while (await reader.ReadAsync() && rows++ < 40)
             {
-                var values = Enumerable.Range(0, reader.FieldCount)
+                var row = Enumerable.Range(0, reader.FieldCount)
                     .Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!).ToArray();
-                first ??= values[0];
-                Console.WriteLine($"stall: {label}: " + string.Join(" | ", values));
+                first ??= row[0];
+                Console.WriteLine($"stall: {label}: " + string.Join(" | ", row));
             }
         }
         catch (Npgsql.NpgsqlException e)
@@ -441,21 +442,21 @@ async Task PrintStallAsync(string name, double quietSeconds, string database, Da
         }
         return first;
     }
-    await PrintRowsAsync("by status", "SELECT status, version, count(*) FROM oracle.requests WHERE created_at >= $1 GROUP BY status, version ORDER BY status, version");
-    var stuck = await PrintRowsAsync("unsent request", "SELECT request_id::text, status, version, created_at, updated_at, detail FROM oracle.requests WHERE created_at >= $1 AND status < 4 ORDER BY request_id");
-    await PrintRowsAsync("job not succeeded", "SELECT id, statename, createdat FROM hangfire.job WHERE createdat >= $1 AND statename IS DISTINCT FROM 'Succeeded' ORDER BY id");
+    await PrintRowsAsync("by status", "SELECT status, version, count(*) FROM oracle.requests WHERE created_at >= $1 GROUP BY status, version ORDER BY status, version", since);
+    var stuck = await PrintRowsAsync("unsent request", "SELECT request_id::text, status, version, created_at, updated_at, detail FROM oracle.requests WHERE created_at >= $1 AND status < 4 ORDER BY request_id", since);
+    await PrintRowsAsync("job not succeeded", "SELECT id, statename, createdat FROM hangfire.job WHERE createdat >= $1 AND statename IS DISTINCT FROM 'Succeeded' ORDER BY id", since);
     if (stuck is not null)
     {
         await PrintRowsAsync($"job carrying {stuck}",
             "SELECT j.id, j.createdat, s.name, s.createdat, s.reason, left(s.data::text, 300) FROM hangfire.job j JOIN hangfire.state s ON s.jobid = j.id " +
-            "WHERE j.createdat >= $1 AND j.arguments::text ~ ('[^0-9]' || $2 || '[^0-9]') ORDER BY j.id, s.id", stuck);
-        await PrintRowsAsync("queue", "SELECT q.jobid, q.queue, q.fetchedat FROM hangfire.jobqueue q JOIN hangfire.job j ON j.id = q.jobid WHERE j.createdat >= $1 ORDER BY q.jobid");
+            "WHERE j.createdat >= $1 AND j.arguments::text ~ ('[^0-9]' || $2 || '[^0-9]') ORDER BY j.id, s.id", since, stuck);
+        await PrintRowsAsync("queue", "SELECT q.jobid, q.queue, q.fetchedat FROM hangfire.jobqueue q JOIN hangfire.job j ON j.id = q.jobid WHERE j.createdat >= $1 ORDER BY q.jobid", since);
     }
-    await PrintRowsAsync("now", "SELECT now() AT TIME ZONE 'UTC', $1");
-    await PrintRowsAsync("lock", "SELECT resource, acquired, $1 FROM hangfire.lock ORDER BY acquired");
-    await PrintRowsAsync("server", "SELECT id, lastheartbeat, left(data::text, 200), $1 FROM hangfire.server");
+    await PrintRowsAsync("now", "SELECT now() AT TIME ZONE 'UTC'");
+    await PrintRowsAsync("lock", "SELECT resource, acquired FROM hangfire.lock ORDER BY acquired");
+    await PrintRowsAsync("server", "SELECT id, lastheartbeat, left(data::text, 200) FROM hangfire.server");
     await PrintRowsAsync("activity",
-        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, now() - query_start, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160), $1 " +
+        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, now() - query_start, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) " +
         "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle' ORDER BY query_start");
 }
 
