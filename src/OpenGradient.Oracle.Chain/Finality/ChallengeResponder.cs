@@ -51,7 +51,7 @@ public sealed partial class ChallengeResponder : PollingLoop
         _transactions = transactions;
         _submitter = submitter;
         _logger = logger;
-        _follower = new ConfirmedLogFollower(context, cursors, Stream, [InferenceOracleContract.ResultChallengedEventAbi.Topic0]);
+        _follower = new ConfirmedLogFollower(context, cursors, Stream, [InferenceOracleContract.ResultChallengedEventAbi.Topic0], time);
     }
 
     private protected override TimeSpan IdleDelay => _context.Options.FinalityIdleDelay;

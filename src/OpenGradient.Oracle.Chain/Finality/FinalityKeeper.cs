@@ -50,7 +50,7 @@ public sealed partial class FinalityKeeper : PollingLoop
         [
             InferenceOracleContract.ResultProvisionalEventAbi.Topic0, InferenceOracleContract.ResultChallengedEventAbi.Topic0,
             InferenceOracleContract.ResultFinalizedEventAbi.Topic0,
-        ]);
+        ], time);
     }
 
     /// <summary>Results waiting for their window to close (for the health page and tests).</summary>

@@ -6,18 +6,12 @@ using OpenGradient.Oracle.Ethereum.Rpc;
 namespace OpenGradient.Oracle.Chain.Listening;
 
 /// <summary>
-/// The reorg rule every log follower applies to its cursor: a cursor whose block hash is no longer on the chain moves
-/// back <see cref="ChainOptions.ReorgRewindBlocks"/> blocks (never below the block before <see cref="ChainOptions.StartBlock"/>)
+/// The reorg rule every log follower applies to its cursor: a cursor whose block hash is no longer on the chain (seen by
+/// <see cref="LogRangeReader"/>) moves back <see cref="ChainOptions.ReorgRewindBlocks"/> blocks (never below the block before <see cref="ChainOptions.StartBlock"/>)
 /// and the range is read again. If the rewound block is itself replaced later, the next poll notices and rewinds again.
 /// </summary>
 internal static class CursorReorg
 {
-    public static async Task<bool> IsOnChainAsync(ChainContext context, ChainCursor cursor, CancellationToken cancellationToken)
-    {
-        var block = await context.Rpc.GetBlockByNumberAsync(BlockTag.Number(cursor.BlockNumber), cancellationToken).ConfigureAwait(false);
-        return block is not null && block.Hash.AsSpan().SequenceEqual(cursor.BlockHash);
-    }
-
     /// <summary>Stores and returns the rewound cursor (same stream).</summary>
     public static async Task<ChainCursor> RewindAsync(ChainContext context, IChainCursorStore cursors, ChainCursor cursor, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OpenGradient.Oracle.Chain.Hosting;
 using OpenGradient.Oracle.Core.Ports;
@@ -11,9 +10,10 @@ namespace OpenGradient.Oracle.Chain.Listening;
 
 /// <summary>
 /// Follows <c>InferenceRequested</c> logs with eth_getLogs, <see cref="ChainOptions.Confirmations"/> blocks behind the
-/// head. Each request is stored once (<see cref="IRequestStore.AddManyIfAbsentAsync"/>) and queued only when it
+/// head (<see cref="LogRangeReader"/>). Each request is stored once (<see cref="IRequestStore.AddManyIfAbsentAsync"/>) and queued only when it
 /// was new; then the cursor (block number + hash) moves. A crash between the two replays the range, which is harmless.
-/// When the block under the cursor is no longer on the chain (a reorg), the cursor moves back
+/// When the block under the cursor is no longer on the chain (a reorg: the block after it has another parent, or the
+/// chain is shorter), the cursor moves back
 /// <see cref="ChainOptions.ReorgRewindBlocks"/> blocks and the range is read again; stored requests the reorg removed or
 /// replaced are dealt with by <see cref="ReorgReconciler"/>.
 /// </summary>
@@ -29,6 +29,9 @@ public sealed partial class RequestListener(
     private readonly List<RequestKey> _unqueued = [];
     private DateTimeOffset? _lastPollCompletedAt;
     private ulong? _lastProcessedBlock;
+
+    private static readonly IReadOnlyList<byte[]> RequestTopics = [RequestEvents.Topic0];
+    private readonly LogRangeReader _reader = new(time);
 
     private ChainOptions Options => Context.Options;
 
@@ -76,43 +79,26 @@ public sealed partial class RequestListener(
             scheduler.Enqueue(_unqueued.ToArray());
             _unqueued.Clear();
         }
-        var rpc = Context.Rpc;
         var cursor = await cursors.GetAsync(identity.ChainId, identity.OracleText, cancellationToken).ConfigureAwait(false);
-        if (cursor is not null && !await CursorReorg.IsOnChainAsync(Context, cursor, cancellationToken).ConfigureAwait(false))
-        {
-            await RewindAsync(identity, cursor, cancellationToken).ConfigureAwait(false);
-            return false;
-        }
-
-        var head = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var read = await _reader.ReadAfterAsync(Context, identity, cursor, RequestTopics, cancellationToken).ConfigureAwait(false);
         RecordProgress(cursor?.BlockNumber, completed: false);
-        if (head < (ulong)Options.Confirmations) return true;
-        var confirmed = head - (ulong)Options.Confirmations;
-        var from = cursor is null ? Options.StartBlock ?? 0 : cursor.BlockNumber + 1;
-        if (from > confirmed)
+        switch (read.Outcome)
         {
-            _metrics.ListenerLag(cursor is null ? 0 : head - Math.Min(head, cursor.BlockNumber));
-            return true;
+            case LogRangeOutcome.CursorReplaced:
+                await RewindAsync(identity, cursor!, cancellationToken).ConfigureAwait(false);
+                return false;
+            case LogRangeOutcome.NothingNew:
+                _metrics.ListenerLag(cursor is null ? 0 : read.Head - Math.Min(read.Head, cursor.BlockNumber));
+                return true;
+            case LogRangeOutcome.ChainMoved:
+                return true;
         }
-        var to = Math.Min(confirmed, from + (ulong)Options.MaxBlockRange - 1);
-
-        var logs = await rpc.GetLogsAsync(new LogFilter
-        {
-            Addresses = [identity.Oracle],
-            Topics = [[RequestEvents.Topic0]],
-            FromBlock = BlockTag.Number(from),
-            ToBlock = BlockTag.Number(to),
-        }, cancellationToken).ConfigureAwait(false);
-        var last = await rpc.GetBlockByNumberAsync(BlockTag.Number(to), cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"block {to} vanished while reading logs"));
-        // The logs and the header must describe the same chain; if a reorg slipped in between, read again.
-        if (logs.Any(l => l.BlockNumber == to && l.BlockHash is { } h && !h.AsSpan().SequenceEqual(last.Hash)))
-            return false;
+        var (head, range) = (read.Head, read.Range!);
+        var (from, to, logs) = (range.From, range.To, range.Logs);
 
         var seen = new List<InferenceRequest>(logs.Count);
         foreach (var log in logs)
         {
-            if (log.Removed) continue;
             try
             {
                 seen.Add(RequestEvents.FromLog(identity.ChainId, log));
@@ -155,12 +141,12 @@ public sealed partial class RequestListener(
             }
         }
 
-        await cursors.SetAsync(new ChainCursor(identity.ChainId, identity.OracleText, to, last.Hash), cancellationToken).ConfigureAwait(false);
+        await cursors.SetAsync(new ChainCursor(identity.ChainId, identity.OracleText, to, range.ToHash), cancellationToken).ConfigureAwait(false);
         RecordProgress(to, completed: false);
         if (added.Count > 0) _metrics.RequestsDiscovered(added.Count);
         _metrics.ListenerLag(head - Math.Min(head, to));
         if (logs.Count > 0) LogRange(from, to, logs.Count, added.Count);
-        return to >= confirmed;
+        return range.CaughtUp;
     }
 
     /// <summary>
