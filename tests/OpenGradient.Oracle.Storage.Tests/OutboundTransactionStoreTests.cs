@@ -113,6 +113,36 @@ public sealed class OutboundTransactionStoreTests(DatabaseFixture db) : IClassFi
     }
 
     [Fact]
+    public async Task Receipts_of_several_transactions_are_recorded_at_once_and_several_transactions_read_at_once()
+    {
+        var (a, b, untouched) = (Sample(20, SampleRequests.Key()), Sample(21, SampleRequests.Key()), Sample(22, SampleRequests.Key()));
+        foreach (var tx in new[] { a, b, untouched }) await _store.AddAsync(tx);
+        var price = BigInteger.Pow(10, 21) + 9;
+
+        // One receipt names a transaction that is not stored: it is left out of the count.
+        var recorded = await _store.RecordReceiptsAsync(a.ChainId, [
+            (a.Hash, new OutboundReceipt(900, Succeeded: true, 5_000_000_123, price)),
+            (b.Hash, new OutboundReceipt(901, Succeeded: false, 21_000, 3)),
+            (SampleRequests.Hash(), new OutboundReceipt(902, true, 1, 1)),
+        ]);
+        Assert.Equal(2, recorded);
+        Assert.Equal(0, await _store.RecordReceiptsAsync(a.ChainId, []));
+
+        var read = (await _store.GetManyAsync(a.ChainId, [a.Hash, b.Hash, untouched.Hash, SampleRequests.Hash()]))
+            .ToDictionary(t => Convert.ToHexString(t.Hash));
+        Assert.Equal(3, read.Count);
+        var (ra, rb, ru) = (read[Convert.ToHexString(a.Hash)], read[Convert.ToHexString(b.Hash)], read[Convert.ToHexString(untouched.Hash)]);
+        Assert.Equal((OutboundTransactionStatus.Mined, 900UL, 5_000_000_123UL, price), (ra.Status, ra.MinedBlockNumber!.Value, ra.GasUsed!.Value, ra.EffectiveGasPrice!.Value));
+        Assert.Equal((OutboundTransactionStatus.Reverted, 901UL, 21_000UL, new BigInteger(3)), (rb.Status, rb.MinedBlockNumber!.Value, rb.GasUsed!.Value, rb.EffectiveGasPrice!.Value));
+        Assert.Equal(OutboundTransactionStatus.Pending, ru.Status);
+        Assert.Null(ru.GasUsed);
+        Assert.Equal(a.Requests, ra.Requests);
+        Assert.Empty(await _store.GetManyAsync(a.ChainId, []));
+        // Another chain's id finds nothing.
+        Assert.Empty(await _store.GetManyAsync(a.ChainId + 1, [a.Hash]));
+    }
+
+    [Fact]
     public async Task A_transaction_added_with_gas_keeps_it()
     {
         var tx = Sample(4, SampleRequests.Key()) with

@@ -56,6 +56,9 @@ public interface IOutboundTransactionStore
 
     Task<OutboundTransaction?> GetAsync(ulong chainId, byte[] hash, CancellationToken cancellationToken = default);
 
+    /// <summary><see cref="GetAsync"/> for several hashes in one query; hashes not stored are left out.</summary>
+    Task<IReadOnlyList<OutboundTransaction>> GetManyAsync(ulong chainId, IReadOnlyCollection<byte[]> hashes, CancellationToken cancellationToken = default);
+
     /// <summary>Transactions of one sender in <paramref name="status"/>, lowest nonce first.</summary>
     Task<IReadOnlyList<OutboundTransaction>> ListByStatusAsync(ulong chainId, string from, OutboundTransactionStatus status, CancellationToken cancellationToken = default);
 
@@ -79,4 +82,8 @@ public interface IOutboundTransactionStore
     /// <summary>Records a receipt: Mined or Reverted, the block, and the gas it used at which price. Returns false if no
     /// such transaction is stored.</summary>
     Task<bool> RecordReceiptAsync(ulong chainId, byte[] hash, OutboundReceipt receipt, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="RecordReceiptAsync"/> for several transactions in one statement (the receipt tracker records
+    /// every receipt of a poll at once). Returns how many were stored.</summary>
+    Task<int> RecordReceiptsAsync(ulong chainId, IReadOnlyList<(byte[] Hash, OutboundReceipt Receipt)> receipts, CancellationToken cancellationToken = default);
 }

@@ -418,6 +418,44 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         Assert.Equal(endpointRefusesBatches ? 3 : 0, endpoint.SingleReceiptCalls);
     }
 
+    [Fact]
+    public async Task Requests_recorded_as_submitted_after_their_receipts_settle_at_the_next_poll_from_one_batch_of_receipts()
+    {
+        await using var s = await SetUpAsync(3);
+        var submitter = Submitter(s);
+        await submitter.StartAsync(CancellationToken.None);
+        var sent = new List<(StoredRequest Stored, SubmissionReceipt Receipt)>();
+        foreach (var (request, i) in s.Requests.Select((r, i) => (r, i)))
+        {
+            var stored = (await s.Stores.Requests.GetAsync(request.Key))!;
+            var outcome = InferenceOutcome.Success(Output(i, i));
+            stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
+            stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
+            sent.Add((stored, await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)])));
+        }
+        await submitter.StopAsync(CancellationToken.None);
+        foreach (var (_, r) in sent) await s.Bed.Owner.WaitForReceiptAsync(r.TransactionHash, Wait);
+
+        using var endpoint = new BatchPolicyHandler(refuseBatches: false);
+        using var context = new ChainContext(new EthRpcClient(s.Bed.Options().PrimaryRpcUrl, new HttpClient(endpoint)),
+            new InMemoryOperatorKeyProvider(s.Bed.Key(OperatorA)), s.Bed.Options());
+        await context.InitializeAsync();
+        var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+            Loggers.For<ReceiptTracker>());
+        // The receipts come first (on an automining chain a job records its submission after the broadcast returns):
+        // recorded, but the requests are not yet theirs to settle.
+        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+        foreach (var (_, r) in sent) Assert.Equal(OutboundTransactionStatus.Mined, (await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, r.TransactionHash))!.Status);
+        foreach (var (stored, _) in sent) Assert.Equal(RequestStatus.Submitting, (await s.Stores.Requests.GetAsync(stored.Key))!.State.Status);
+
+        foreach (var (stored, r) in sent) await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(r.ToRecord()));
+        var batchesBefore = endpoint.Batches;
+        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+        foreach (var (stored, _) in sent) Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(stored.Key))!.State.Status);
+        Assert.Equal(batchesBefore + 1, endpoint.Batches); // the three receipts in one batch
+        Assert.Equal(0, endpoint.SingleReceiptCalls);
+    }
+
     /// <summary>Passes JSON-RPC calls to the devnet, counting batches and single receipt lookups; refuses batches the way
     /// some hosted endpoints do if told to.</summary>
     private sealed class BatchPolicyHandler(bool refuseBatches) : DelegatingHandler(new SocketsHttpHandler())
@@ -706,6 +744,13 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
 
         public Task<IReadOnlyList<OutboundTransaction>> ListMinedForRequestsAsync(IReadOnlyCollection<RequestKey> keys, CancellationToken cancellationToken = default) =>
             inner.ListMinedForRequestsAsync(keys, cancellationToken);
+
+        public Task<IReadOnlyList<OutboundTransaction>> GetManyAsync(ulong chainId, IReadOnlyCollection<byte[]> hashes, CancellationToken cancellationToken = default) =>
+            inner.GetManyAsync(chainId, hashes, cancellationToken);
+
+        public Task<int> RecordReceiptsAsync(ulong chainId, IReadOnlyList<(byte[] Hash, OutboundReceipt Receipt)> receipts,
+            CancellationToken cancellationToken = default) =>
+            inner.RecordReceiptsAsync(chainId, receipts, cancellationToken);
     }
 }
 
