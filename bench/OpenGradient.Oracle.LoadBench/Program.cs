@@ -496,12 +496,19 @@ async Task PrintTopStatementsAsync(string name)
         SELECT calls, total_exec_time, mean_exec_time, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 140)
           FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
         """, connection);
-    await using var reader = await command.ExecuteReaderAsync();
-    while (await reader.ReadAsync())
+    await using (var reader = await command.ExecuteReaderAsync())
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pgstat: {name} calls {reader.GetInt64(0)} total {reader.GetDouble(1):0} ms mean {reader.GetDouble(2):0.00} ms: {reader.GetString(3)}"));
+        while (await reader.ReadAsync())
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pgstat: {name} calls {reader.GetInt64(0)} total {reader.GetDouble(1):0} ms mean {reader.GetDouble(2):0.00} ms: {reader.GetString(3)}"));
+        }
     }
+    // And all statements together: how many the load cost the database, and its time in them.
+    await using var totals = new Npgsql.NpgsqlCommand("SELECT sum(calls)::bigint, sum(total_exec_time) FROM pg_stat_statements", connection);
+    await using var sums = await totals.ExecuteReaderAsync();
+    if (await sums.ReadAsync())
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pgstat: {name} all statements: calls {sums.GetInt64(0)} total {sums.GetDouble(1):0} ms"));
 }
 
 static double Percentile(List<double> values, double p)
