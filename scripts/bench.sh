@@ -185,8 +185,10 @@ short segments on both sides of each phase. *raw_call_rate* is the median of eve
 warm-up load of 160 requests per process and have their tables analyzed (a node running for a while has paid its
 first-use costs, prepared its statements and has table statistics); then the load is broadcast with automine off and
 mined at once, in one block (its gas limit raised for it, so the node sees every request at the same moment), and the
-fulfilled rate runs from that block being on the chain to the last settlement seen (the request ids are read from the
-receipts only afterwards, so the load generator does not compete with the node meanwhile). Each phase runs its load three times on the same node processes and reports the median. Latency: after 5 untimed requests, one request at a time, from its mined receipt to the settlement log
+fulfilled rate runs from that block being on the chain to the last settlement seen: the observer watches the head
+every 50 ms (eth_blockNumber) and reads the settlement logs every 500 ms, a settlement counting as seen when its block
+first appeared, so its own log reads take little of the devnet's time from the node (the request ids are read from the
+receipts only afterwards, for the same reason). Each phase runs its load three times on the same node processes and reports the median. Latency: after 5 untimed requests, one request at a time, from its mined receipt to the settlement log
 seen by an observer polling every 50 ms; the node polls every 50 ms there and every 100 ms in the throughput phases.
 The batched phase runs with the node's default \`Chain:MaxBatchSize\` (64), and again at 16 results per transaction
 (*batched_16*, the gas table's size; *batched.speedup_vs_16* compares the two). Scale-out: two worker processes on one PostgreSQL/Hangfire, each signing with its own registered operator key, once
