@@ -7,8 +7,8 @@ namespace OpenGradient.Oracle.Jobs;
 /// <summary>
 /// Carries a group of stored requests (one block range's worth, at most <see cref="OracleJobsOptions.RequestsPerJob"/>)
 /// through whatever each still needs: inference, then submission. The stored status decides, so the job is safe to run
-/// twice and after a crash at any point: Discovered and Inferring run the model (it is deterministic; only one outcome
-/// is recorded), Inferred and Submitting submit (the submitter returns the transaction already broadcast for a request,
+/// twice and after a crash at any point: Discovered (and Inferring, from older versions) run the model (it is
+/// deterministic; only one outcome is recorded), Inferred and Submitting submit (the submitter returns the transaction already broadcast for a request,
 /// see <see cref="IResultSubmitter"/>), anything later is left alone.
 /// </summary>
 /// <remarks>
@@ -49,12 +49,16 @@ public sealed partial class ProcessRequestsJob(
 
     /// <summary>Runs the model for every request that needs it and records the outcomes (moving those requests on to
     /// Submitting in the same write); returns the group as stored now.</summary>
+    /// <remarks>No write before the model runs: a request goes from Discovered to Submitting in the one write that records
+    /// its outcome (Inferring, which an earlier write used to mark, is still run from, for requests stored by older
+    /// versions). That write is guarded by the request's version, so of two jobs racing on a request (a re-run while the
+    /// first still runs) both may run the deterministic model, one records the outcome and the other leaves the request
+    /// to it. The marking write was a quarter of the request writes under load, and on each job's path to its first
+    /// submission.</remarks>
     private async Task<List<StoredRequest>> InferAsync(List<StoredRequest> requests, List<(RequestKey, Exception)> failures, CancellationToken cancellationToken)
     {
-        var started = await MoveAsync(requests, r => r.State.Status == RequestStatus.Discovered, new RequestTransition.BeginInference(), cancellationToken)
-            .ConfigureAwait(false);
         var steps = new List<RequestStep>();
-        foreach (var request in started.Where(r => r.State.Status == RequestStatus.Inferring))
+        foreach (var request in requests.Where(r => r.State.Status is RequestStatus.Discovered or RequestStatus.Inferring))
         {
             using var scope = RequestLogScope.Begin(logger, request.Key);
             var modelId = "0x" + Convert.ToHexStringLower(request.Request.Request.ModelId);
@@ -80,7 +84,9 @@ public sealed partial class ProcessRequestsJob(
             steps.Add(new RequestStep(request, new RequestTransition.CompleteInference(outcome), new RequestTransition.BeginSubmission()));
         }
         var recorded = await TransitionAsync(steps, cancellationToken).ConfigureAwait(false);
-        return started.Select(r => recorded.TryGetValue(r.Key, out var now) ? now : r).ToList();
+        // A request another job recorded first leaves the group: that job submits it.
+        var stale = steps.Select(s => s.Current.Key).Where(k => !recorded.ContainsKey(k)).ToHashSet();
+        return requests.Where(r => !stale.Contains(r.Key)).Select(r => recorded.TryGetValue(r.Key, out var now) ? now : r).ToList();
     }
 
     /// <summary>Hands every outcome that is ready to the submitter at once and records what happened to each.</summary>

@@ -67,6 +67,9 @@ public sealed class RequestJobsTests(JobsHostFixture host)
         var submission = Assert.Single(host.Submitter.For(request.Key));
         Assert.Equal(done.State.Outcome.Output, submission.Outcome.Output);
         Assert.NotNull(done.State.Submission);
+        // Two writes by the job (each moves the version on): the outcome with the move to Submitting, then the
+        // submission. Nothing is written before the model runs.
+        Assert.Equal(1 + 2, done.Version);
     }
 
     [Fact]
