@@ -145,9 +145,6 @@ public sealed partial class ReceiptTracker(
         return true; // polled at a fixed pace: always wait IdleDelay
     }
 
-    private static bool CarriedBy(StoredRequest stored, byte[] hash) =>
-        stored.State.Status == RequestStatus.Submitted && stored.State.Submission!.TransactionHash.AsSpan().SequenceEqual(hash);
-
     /// <summary>Receipts of the pending transactions, up to <see cref="ReceiptsPerBatch"/> per JSON-RPC batch: under load
     /// dozens are pending at each poll, and one HTTP round trip each cost the chain's endpoint more than the lookups. An
     /// endpoint that refuses batches gets one call per transaction from then on.</summary>
@@ -199,8 +196,13 @@ public sealed partial class ReceiptTracker(
             _metrics.SubmissionMined(receipt.GasUsed, receipt.Succeeded);
         }
         var keys = mined.SelectMany(m => m.Tx.Requests).Distinct().ToArray();
-        var stored = (await requests.GetManyAsync(keys, cancellationToken).ConfigureAwait(false)).OfType<StoredRequest>().ToList();
-        await ResolveAsync(identity, mined.Select(m => ((IReadOnlyList<StoredRequest>)stored.Where(r => CarriedBy(r, m.Tx.Hash)).ToList(), m.Receipt)).ToList(),
+        // A request is resolved from the transaction its stored submission names: one carried by an earlier, replaced
+        // transaction is left to the sweep below.
+        var bySubmission = (await requests.GetManyAsync(keys, cancellationToken).ConfigureAwait(false))
+            .OfType<StoredRequest>()
+            .Where(r => r.State.Status == RequestStatus.Submitted)
+            .ToLookup(r => Hex.Encode(r.State.Submission!.TransactionHash), StringComparer.Ordinal);
+        await ResolveAsync(identity, mined.Select(m => ((IReadOnlyList<StoredRequest>)bySubmission[Hex.Encode(m.Tx.Hash)].ToList(), m.Receipt)).ToList(),
             cancellationToken).ConfigureAwait(false);
     }
 
