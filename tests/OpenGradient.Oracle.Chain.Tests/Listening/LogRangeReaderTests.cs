@@ -20,6 +20,9 @@ public sealed class LogRangeReaderTests(HardhatNode node, PostgresServer postgre
     private const int Requester = 2;
     private const string Stream = "test";
 
+    private static RequestListener Listener(ChainContext context, Stores stores, RecordingScheduler scheduler, TimeProvider? time = null) =>
+        new(context, stores.Requests, stores.Cursors, scheduler, time ?? TimeProvider.System, Loggers.For<RequestListener>());
+
     private static async Task CatchUpAsync(RequestListener listener, ChainIdentity identity)
     {
         for (var i = 0; i < 50; i++)
@@ -53,7 +56,7 @@ public sealed class LogRangeReaderTests(HardhatNode node, PostgresServer postgre
         var identity = await context.GetIdentityAsync();
         var scheduler = new RecordingScheduler();
         var clock = new ManualClock();
-        var listener = new RequestListener(context, stores.Requests, stores.Cursors, scheduler, clock, Loggers.For<RequestListener>());
+        var listener = Listener(context, stores, scheduler, clock);
         await CatchUpAsync(listener, identity);
 
         calls.Reset();
@@ -88,7 +91,7 @@ public sealed class LogRangeReaderTests(HardhatNode node, PostgresServer postgre
         using var context = await ChainTestbed.ContextAsync(bed.Options(), bed.Key(3));
         var identity = await context.GetIdentityAsync();
         var scheduler = new RecordingScheduler();
-        var listener = new RequestListener(context, stores.Requests, stores.Cursors, scheduler, TimeProvider.System, Loggers.For<RequestListener>());
+        var listener = Listener(context, stores, scheduler);
         await CatchUpAsync(listener, identity);
         var before = (await stores.Cursors.GetAsync(HardhatNode.ChainId, identity.OracleText))!.BlockNumber;
 
@@ -99,7 +102,7 @@ public sealed class LogRangeReaderTests(HardhatNode node, PostgresServer postgre
         var (id, block) = await bed.RequestAsync(ChainTestbed.Sender(node, bed.Rpc, Requester));
         // One block at a time, so that every step checks a bulk-mined block's parent link.
         using var stepwise = await ChainTestbed.ContextAsync(bed.Options(o => o.MaxBlockRange = 1), bed.Key(3));
-        var stepListener = new RequestListener(stepwise, stores.Requests, stores.Cursors, scheduler, TimeProvider.System, Loggers.For<RequestListener>());
+        var stepListener = Listener(stepwise, stores, scheduler);
         for (var expected = before + 1; expected <= block; expected++)
         {
             Assert.Equal(expected == block, await stepListener.PollOnceAsync(identity, CancellationToken.None));
@@ -182,8 +185,7 @@ public sealed class LogRangeReaderTests(HardhatNode node, PostgresServer postgre
         await using var stores = await Stores.CreateAsync(postgres);
         using var context = await ChainTestbed.ContextAsync(bed.Options(), bed.Key(3));
         var identity = await context.GetIdentityAsync();
-        var listener = new RequestListener(context, stores.Requests, stores.Cursors, new RecordingScheduler(), TimeProvider.System,
-            Loggers.For<RequestListener>());
+        var listener = Listener(context, stores, new RecordingScheduler());
         await CatchUpAsync(listener, identity);
         var snapshot = (await node.RpcAsync("evm_snapshot")).GetString();
         await node.RpcAsync("hardhat_mine", "0x3");

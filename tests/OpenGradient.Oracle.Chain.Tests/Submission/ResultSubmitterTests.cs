@@ -387,30 +387,13 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         bool endpointRefusesBatches)
     {
         await using var s = await SetUpAsync(3);
-        var submitter = Submitter(s);
-        await submitter.StartAsync(CancellationToken.None);
-        var submitted = new List<SubmissionReceipt>();
-        foreach (var (request, i) in s.Requests.Select((r, i) => (r, i)))
-        {
-            // One at a time: each result goes alone, in a transaction of its own.
-            var stored = (await s.Stores.Requests.GetAsync(request.Key))!;
-            var outcome = InferenceOutcome.Success(Output(i, i));
-            stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.CompleteInference(outcome));
-            stored = await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.BeginSubmission());
-            var receipt = await submitter.SubmitAsync([new ResultSubmission(stored.Request, outcome)]);
-            await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(receipt.ToRecord()));
-            submitted.Add(receipt);
-        }
-        await submitter.StopAsync(CancellationToken.None);
-        Assert.Equal(3, submitted.Select(r => Hex.Encode(r.TransactionHash)).Distinct().Count());
-        foreach (var r in submitted) await s.Bed.Owner.WaitForReceiptAsync(r.TransactionHash, Wait);
+        var sent = await SubmitEachAloneAsync(s);
+        foreach (var (stored, r) in sent) await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(r.ToRecord()));
+        Assert.Equal(3, sent.Select(p => Hex.Encode(p.Receipt.TransactionHash)).Distinct().Count());
 
         using var endpoint = new BatchPolicyHandler(endpointRefusesBatches);
-        using var context = new ChainContext(new EthRpcClient(s.Bed.Options().PrimaryRpcUrl, new HttpClient(endpoint)),
-            new InMemoryOperatorKeyProvider(s.Bed.Key(OperatorA)), s.Bed.Options());
-        await context.InitializeAsync();
-        var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
-            Loggers.For<ReceiptTracker>());
+        var (context, tracker) = await TrackerThroughAsync(s, endpoint);
+        using var trackerContext = context;
         await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
 
         foreach (var request in s.Requests) Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(request.Key))!.State.Status);
@@ -422,6 +405,29 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     public async Task Requests_recorded_as_submitted_after_their_receipts_settle_at_the_next_poll_from_one_batch_of_receipts()
     {
         await using var s = await SetUpAsync(3);
+        var sent = await SubmitEachAloneAsync(s);
+
+        using var endpoint = new BatchPolicyHandler(refuseBatches: false);
+        var (context, tracker) = await TrackerThroughAsync(s, endpoint);
+        using var trackerContext = context;
+        // The receipts come first (on an automining chain a job records its submission after the broadcast returns):
+        // recorded, but the requests are not yet theirs to settle.
+        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+        foreach (var (_, r) in sent) Assert.Equal(OutboundTransactionStatus.Mined, (await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, r.TransactionHash))!.Status);
+        foreach (var (stored, _) in sent) Assert.Equal(RequestStatus.Submitting, (await s.Stores.Requests.GetAsync(stored.Key))!.State.Status);
+
+        foreach (var (stored, r) in sent) await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(r.ToRecord()));
+        var batchesBefore = endpoint.Batches;
+        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
+        foreach (var (stored, _) in sent) Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(stored.Key))!.State.Status);
+        Assert.Equal(batchesBefore + 1, endpoint.Batches); // the three receipts in one batch
+        Assert.Equal(0, endpoint.SingleReceiptCalls);
+    }
+
+    /// <summary>Sends each set-up request's result alone, in a transaction of its own, and waits until all are mined.
+    /// Returns each request as stored (Submitting: the submission is not recorded) with its receipt.</summary>
+    private async Task<List<(StoredRequest Stored, SubmissionReceipt Receipt)>> SubmitEachAloneAsync(Setup s)
+    {
         var submitter = Submitter(s);
         await submitter.StartAsync(CancellationToken.None);
         var sent = new List<(StoredRequest Stored, SubmissionReceipt Receipt)>();
@@ -435,25 +441,17 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         }
         await submitter.StopAsync(CancellationToken.None);
         foreach (var (_, r) in sent) await s.Bed.Owner.WaitForReceiptAsync(r.TransactionHash, Wait);
+        return sent;
+    }
 
-        using var endpoint = new BatchPolicyHandler(refuseBatches: false);
-        using var context = new ChainContext(new EthRpcClient(s.Bed.Options().PrimaryRpcUrl, new HttpClient(endpoint)),
+    /// <summary>A receipt tracker whose JSON-RPC calls go through <paramref name="endpoint"/>; the caller disposes the context.</summary>
+    private static async Task<(ChainContext Context, ReceiptTracker Tracker)> TrackerThroughAsync(Setup s, BatchPolicyHandler endpoint)
+    {
+        var context = new ChainContext(new EthRpcClient(s.Bed.Options().PrimaryRpcUrl, new HttpClient(endpoint)),
             new InMemoryOperatorKeyProvider(s.Bed.Key(OperatorA)), s.Bed.Options());
         await context.InitializeAsync();
-        var tracker = new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
-            Loggers.For<ReceiptTracker>());
-        // The receipts come first (on an automining chain a job records its submission after the broadcast returns):
-        // recorded, but the requests are not yet theirs to settle.
-        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
-        foreach (var (_, r) in sent) Assert.Equal(OutboundTransactionStatus.Mined, (await s.Stores.Transactions.GetAsync(HardhatNode.ChainId, r.TransactionHash))!.Status);
-        foreach (var (stored, _) in sent) Assert.Equal(RequestStatus.Submitting, (await s.Stores.Requests.GetAsync(stored.Key))!.State.Status);
-
-        foreach (var (stored, r) in sent) await s.Stores.Requests.TransitionAsync(stored, new RequestTransition.RecordSubmission(r.ToRecord()));
-        var batchesBefore = endpoint.Batches;
-        await tracker.PollOnceAsync(s.Identity, CancellationToken.None);
-        foreach (var (stored, _) in sent) Assert.Equal(RequestStatus.Settled, (await s.Stores.Requests.GetAsync(stored.Key))!.State.Status);
-        Assert.Equal(batchesBefore + 1, endpoint.Batches); // the three receipts in one batch
-        Assert.Equal(0, endpoint.SingleReceiptCalls);
+        return (context, new ReceiptTracker(context, s.Stores.Transactions, s.Stores.Requests, new RecordingScheduler(), TimeProvider.System,
+            Loggers.For<ReceiptTracker>()));
     }
 
     /// <summary>Passes JSON-RPC calls to the devnet, counting batches and single receipt lookups; refuses batches the way
