@@ -83,10 +83,8 @@ public sealed partial class ProcessRequestsJob(
             // between the two would leave it to a re-run either way (Inferred and Submitting are both submitted).
             steps.Add(new RequestStep(request, new RequestTransition.CompleteInference(outcome), new RequestTransition.BeginSubmission()));
         }
-        var recorded = await TransitionAsync(steps, cancellationToken).ConfigureAwait(false);
         // A request another job recorded first leaves the group: that job submits it.
-        var stale = steps.Select(s => s.Current.Key).Where(k => !recorded.ContainsKey(k)).ToHashSet();
-        return requests.Where(r => !stale.Contains(r.Key)).Select(r => recorded.TryGetValue(r.Key, out var now) ? now : r).ToList();
+        return await ApplyAsync(requests, steps, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Hands every outcome that is ready to the submitter at once and records what happened to each.</summary>
@@ -135,10 +133,14 @@ public sealed partial class ProcessRequestsJob(
 
     /// <summary>Applies <paramref name="transition"/> to the requests <paramref name="needs"/> picks; returns the whole
     /// group as stored now. A request someone else moved meanwhile leaves the group: that job owns it now.</summary>
-    private async Task<List<StoredRequest>> MoveAsync(List<StoredRequest> requests, Func<StoredRequest, bool> needs,
-        RequestTransition transition, CancellationToken cancellationToken)
+    private Task<List<StoredRequest>> MoveAsync(List<StoredRequest> requests, Func<StoredRequest, bool> needs,
+        RequestTransition transition, CancellationToken cancellationToken) =>
+        ApplyAsync(requests, requests.Where(needs).Select(r => new RequestStep(r, transition)).ToList(), cancellationToken);
+
+    /// <summary>Writes <paramref name="steps"/> (about requests of the group) and returns the whole group as stored now;
+    /// a request whose step went stale (someone else moved it) leaves the group.</summary>
+    private async Task<List<StoredRequest>> ApplyAsync(List<StoredRequest> requests, List<RequestStep> steps, CancellationToken cancellationToken)
     {
-        var steps = requests.Where(needs).Select(r => new RequestStep(r, transition)).ToList();
         var moved = await TransitionAsync(steps, cancellationToken).ConfigureAwait(false);
         var stale = steps.Select(s => s.Current.Key).Where(k => !moved.ContainsKey(k)).ToHashSet();
         return requests.Where(r => !stale.Contains(r.Key)).Select(r => moved.TryGetValue(r.Key, out var now) ? now : r).ToList();

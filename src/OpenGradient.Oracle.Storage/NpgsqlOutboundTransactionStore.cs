@@ -192,14 +192,7 @@ internal sealed class NpgsqlOutboundTransactionStore : IOutboundTransactionStore
     public async Task<bool> RecordReceiptAsync(ulong chainId, byte[] hash, OutboundReceipt receipt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(receipt);
-        await using var cmd = _dataSource.Command($"""
-            UPDATE {Db.Schema}.outbound_transactions
-               SET status = $3, mined_block_number = $4, gas_used = $5, effective_gas_price = $6, updated_at = $7
-             WHERE chain_id = $1 AND hash = $2
-            """,
-            Db.U64(chainId), Db.Bytes(hash), Db.Small((short)receipt.Status), Db.U64(receipt.BlockNumber),
-            Db.NullableLong(GasColumn(receipt.GasUsed)), Db.Big(receipt.EffectiveGasPrice), Db.Time(_time.GetUtcNow()));
-        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        return await RecordReceiptsAsync(chainId, [(hash, receipt)], cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Gas in a bigint column: no block comes near 2^63 gas, so a larger value is a bug, not data.</summary>

@@ -16,7 +16,7 @@ namespace OpenGradient.Oracle.Chain.Listening;
 internal sealed class ConfirmedLogFollower(ChainContext context, IChainCursorStore cursors, string stream, IReadOnlyList<byte[]> topic0s,
     TimeProvider? time = null)
 {
-    private readonly LogRangeReader _reader = new(time ?? TimeProvider.System);
+    private readonly LogRangeReader _reader = new(context, topic0s, time ?? TimeProvider.System);
     private ChainCursor? _position;
     private bool _loaded;
 
@@ -29,7 +29,7 @@ internal sealed class ConfirmedLogFollower(ChainContext context, IChainCursorSto
             _position = await cursors.GetAsync(identity.ChainId, identity.OracleText, stream, cancellationToken).ConfigureAwait(false);
             _loaded = true;
         }
-        var read = await _reader.ReadAfterAsync(context, identity, _position, topic0s, cancellationToken).ConfigureAwait(false);
+        var read = await _reader.ReadAfterAsync(identity, _position, cancellationToken).ConfigureAwait(false);
         switch (read.Outcome)
         {
             case LogRangeOutcome.CursorReplaced:

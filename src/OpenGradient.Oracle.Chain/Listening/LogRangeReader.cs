@@ -47,9 +47,9 @@ internal sealed record LogRangeRead(LogRangeOutcome Outcome, ulong Head, Confirm
 /// burst of requests (the load benchmark's 2000) is a large answer; the devnet spent up to a quarter of a second on each
 /// of these while the node's own transactions waited behind them. What that gives up: with no confirmations, a reorg
 /// that replaces the head block without a block on top is noticed within that interval rather than at the next poll.
-/// One reader per follower: it remembers when it last checked which cursor.
+/// One reader per follower (its event types): it remembers when it last checked which cursor.
 /// </remarks>
-internal sealed class LogRangeReader(TimeProvider time)
+internal sealed class LogRangeReader(ChainContext context, IReadOnlyList<byte[]> topic0s, TimeProvider time)
 {
     /// <summary>How often a cursor sitting at the head is checked again while no new block comes.</summary>
     internal static readonly TimeSpan HeadRecheckInterval = TimeSpan.FromSeconds(1);
@@ -57,8 +57,7 @@ internal sealed class LogRangeReader(TimeProvider time)
     // The cursor last found on the chain, and when.
     private (ulong Block, byte[] Hash, long At)? _checked;
 
-    public async Task<LogRangeRead> ReadAfterAsync(ChainContext context, ChainIdentity identity, ChainCursor? cursor,
-        IReadOnlyList<byte[]> topic0s, CancellationToken cancellationToken)
+    public async Task<LogRangeRead> ReadAfterAsync(ChainIdentity identity, ChainCursor? cursor, CancellationToken cancellationToken)
     {
         var options = context.Options;
         var rpc = context.Rpc;

@@ -30,8 +30,7 @@ public sealed partial class RequestListener(
     private DateTimeOffset? _lastPollCompletedAt;
     private ulong? _lastProcessedBlock;
 
-    private static readonly IReadOnlyList<byte[]> RequestTopics = [RequestEvents.Topic0];
-    private readonly LogRangeReader _reader = new(time);
+    private readonly LogRangeReader _reader = new(context, [RequestEvents.Topic0], time);
 
     private ChainOptions Options => Context.Options;
 
@@ -80,7 +79,7 @@ public sealed partial class RequestListener(
             _unqueued.Clear();
         }
         var cursor = await cursors.GetAsync(identity.ChainId, identity.OracleText, cancellationToken).ConfigureAwait(false);
-        var read = await _reader.ReadAfterAsync(Context, identity, cursor, RequestTopics, cancellationToken).ConfigureAwait(false);
+        var read = await _reader.ReadAfterAsync(identity, cursor, cancellationToken).ConfigureAwait(false);
         RecordProgress(cursor?.BlockNumber, completed: false);
         switch (read.Outcome)
         {

@@ -184,15 +184,14 @@ public sealed partial class ReceiptTracker(
     private async Task RecordMinedAsync(ChainIdentity identity, List<(OutboundTransaction Tx, RpcReceipt Receipt)> mined, CancellationToken cancellationToken)
     {
         if (mined.Count == 0) return;
-        await transactions.RecordReceiptsAsync(identity.ChainId,
-            mined.Select(m => (m.Tx.Hash, new OutboundReceipt(m.Receipt.BlockNumber, m.Receipt.Succeeded, m.Receipt.GasUsed, m.Receipt.EffectiveGasPrice)))
-                .ToArray(), cancellationToken).ConfigureAwait(false);
-        foreach (var (tx, receipt) in mined)
+        var recorded = mined.Select(m => (m.Tx.Hash, Receipt: new OutboundReceipt(m.Receipt.BlockNumber, m.Receipt.Succeeded, m.Receipt.GasUsed,
+            m.Receipt.EffectiveGasPrice))).ToArray();
+        await transactions.RecordReceiptsAsync(identity.ChainId, recorded, cancellationToken).ConfigureAwait(false);
+        foreach (var ((tx, _), (_, receipt)) in mined.Zip(recorded))
         {
             _lastBroadcast.TryRemove(Hex.Encode(tx.Hash), out _);
             _pendingSinceBlock.TryRemove(Hex.Encode(tx.Hash), out _);
-            LogMined(Hex.Encode(tx.Hash), tx.Nonce, receipt.Succeeded ? OutboundTransactionStatus.Mined : OutboundTransactionStatus.Reverted,
-                receipt.BlockNumber, receipt.GasUsed);
+            LogMined(Hex.Encode(tx.Hash), tx.Nonce, receipt.Status, receipt.BlockNumber, receipt.GasUsed);
             _metrics.SubmissionMined(receipt.GasUsed, receipt.Succeeded);
         }
         var keys = mined.SelectMany(m => m.Tx.Requests).Distinct().ToArray();
