@@ -54,6 +54,12 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     /// plausibly collides with works; this one is domain-separated.
     bytes32 private constant _FINALITY_TAG = keccak256("OpenGradient.Oracle.finality-request.v1");
 
+    /// @dev Packed batches (`fulfilBatchPacked`): the runtime header, then per item the fixed part (requestId and the
+    /// request's fields, unpadded) before the output, and the signature after it.
+    uint256 private constant _PACKED_HEADER = 32;
+    uint256 private constant _PACKED_ITEM_FIXED = 8 + 20 + 12 + 32 + 32 + 8 + 4 + 4 + 1;
+    uint256 private constant _SIGNATURE_BYTES = 65;
+
     /// @dev Gas kept between the exact-gas check and the CALL opcode (Chainlink's GAS_FOR_CALL_EXACT_CHECK).
     uint256 private constant _GAS_FOR_CALL_EXACT_CHECK = 5_000;
     /// @dev Gas a settlement needs besides the callback itself, per agreeing operator and per output byte.
@@ -76,6 +82,18 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     /// @dev Opted-in requests from their provisional result on. A dispute round reuses the quorum bookkeeping above
     /// (an opted-in request has redundancy 1, so it is otherwise empty).
     mapping(uint256 requestId => FinalityRecord) private _finality;
+
+    /// @dev One result as `_fulfil` takes it, whichever encoding carried it. `output` and `signature` stay in calldata
+    /// (offset and length); a batch fills one Item again for every result, so a batch's memory does not grow with it.
+    struct Item {
+        uint256 requestId;
+        bytes32 runtime;
+        uint256 outputOffset;
+        uint256 outputLength;
+        uint256 signatureOffset;
+        uint256 signatureLength;
+        Request request;
+    }
 
     constructor(IModelRegistry models, IOperatorRegistry operators) EIP712("OpenGradient InferenceOracle", "1") {
         _models = models;
@@ -102,7 +120,8 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     }
 
     /// @inheritdoc IInferenceOracle
-    function cancel(uint256 requestId, Request calldata request) external nonReentrant {
+    function cancel(uint256 requestId, Request calldata pending) external nonReentrant {
+        Request memory request = pending;
         (bytes memory err,) = _checkPending(requestId, request);
         if (err.length != 0) _revert(err);
         if (msg.sender != request.requester) revert InferenceOracleNotRequester(requestId, msg.sender);
@@ -119,7 +138,9 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
 
     /// @inheritdoc IInferenceOracle
     function fulfil(Fulfilment calldata fulfilment) external nonReentrant {
-        _fulfil(fulfilment, true, address(0));
+        Item memory item;
+        _load(item, fulfilment);
+        _fulfil(item, true, address(0));
     }
 
     /// @inheritdoc IInferenceOracle
@@ -127,30 +148,46 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     /// next items skip asking again, for as long as nothing the batch does could have changed the answer (see
     /// `_fulfil`).
     function fulfilBatch(Fulfilment[] calldata fulfilments) external nonReentrant {
+        Item memory item;
         address knownActive;
         for (uint256 i; i < fulfilments.length; ++i) {
-            knownActive = _fulfil(fulfilments[i], false, knownActive);
+            _load(item, fulfilments[i]);
+            knownActive = _fulfil(item, false, knownActive);
+        }
+    }
+
+    /// @inheritdoc IInferenceOracle
+    /// @dev Same per-item path as `fulfilBatch` (see there); only the decoding differs.
+    function fulfilBatchPacked(bytes calldata batch) external nonReentrant {
+        if (batch.length < _PACKED_HEADER) revert InferenceOracleMalformedBatch(0);
+        Item memory item;
+        item.runtime = bytes32(batch[:_PACKED_HEADER]);
+        address knownActive;
+        uint256 at = _PACKED_HEADER;
+        while (at < batch.length) {
+            at = _unpack(item, batch, at);
+            knownActive = _fulfil(item, false, knownActive);
         }
     }
 
     /// @inheritdoc IInferenceOracle
     function reportFailure(FailureReport calldata report) external nonReentrant {
         if (!FailureReasons.isValid(report.reason)) revert InferenceOracleInvalidReason(report.requestId, report.reason);
+        Request memory request = report.request;
         bytes32 vote = keccak256(abi.encode("failure", report.reason));
-        bytes32 digest =
-            _failureDigest(report.requestId, report.request.modelId, report.request.inputHash, report.reason, report.runtime);
+        bytes32 digest = _failureDigest(report.requestId, request.modelId, request.inputHash, report.reason, report.runtime);
         (address operator, bool settles, bool finalityRequested, bytes memory err) =
-            _verify(report.requestId, report.request, vote, digest, report.signature, 0, address(0));
+            _verify(report.requestId, request, vote, digest, report.signature, 0, address(0));
         if (err.length != 0) _revert(err);
         // An opted-in request that fails settles at once, like any other (refund + callback); `_verify` skipped the
         // callback gas check because it assumed a provisional result.
-        if (finalityRequested && _wantsCallback(report.request)) {
-            err = _checkSettleGas(report.requestId, report.request.callbackGasLimit, 1, 0);
+        if (finalityRequested && _wantsCallback(request)) {
+            err = _checkSettleGas(report.requestId, request.callbackGasLimit, 1, 0);
             if (err.length != 0) _revert(err);
         }
         (address[] memory agreeing, address[] memory dissenting) =
-            _record(report.requestId, report.request.redundancy, operator, vote, report.runtime, settles);
-        if (settles) _settleFailure(report.requestId, report.request, report.reason, agreeing, dissenting);
+            _record(report.requestId, request.redundancy, operator, vote, report.runtime, settles);
+        if (settles) _settleFailure(report.requestId, request, report.reason, agreeing, dissenting);
     }
 
     /// @inheritdoc IInferenceOracle
@@ -206,14 +243,13 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         FinalityStage stage = record.stage;
         if (stage != FinalityStage.Challenged) revert InferenceOracleWrongFinalityStage(requestId, stage);
         if (block.timestamp >= record.deadline) revert InferenceOracleReexecutionClosed(requestId, record.deadline);
-        if (_hashRequest(fulfilment.request) != record.requestHash) revert InferenceOracleRequestMismatch(requestId);
-        if (fulfilment.output.length != fulfilment.request.outputBytes) {
-            revert InferenceOracleOutputLengthMismatch(requestId, fulfilment.request.outputBytes, fulfilment.output.length);
+        Request memory request = fulfilment.request;
+        if (_hashRequest(request) != record.requestHash) revert InferenceOracleRequestMismatch(requestId);
+        if (fulfilment.output.length != request.outputBytes) {
+            revert InferenceOracleOutputLengthMismatch(requestId, request.outputBytes, fulfilment.output.length);
         }
         bytes32 outputHash = keccak256(fulfilment.output);
-        bytes32 digest = _commitmentDigest(
-            requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
-        );
+        bytes32 digest = _commitmentDigest(requestId, request.modelId, request.inputHash, outputHash, fulfilment.runtime);
         (address operator, bytes memory err) = _recoverOperator(requestId, digest, fulfilment.signature, address(0));
         if (err.length != 0) _revert(err);
         if (operator == record.operator || operator == record.challenger) {
@@ -227,11 +263,12 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         _votes[requestId][operator] = outputHash;
         ++_tally[requestId][outputHash];
         emit ReexecutionRecorded(requestId, operator, outputHash, fulfilment.runtime);
-        if (resolves) _resolveChallenge(record, fulfilment, outputHash);
+        if (resolves) _resolveChallenge(record, requestId, request, fulfilment.output, outputHash);
     }
 
     /// @inheritdoc IInferenceOracleFinality
-    function finalize(uint256 requestId, Request calldata request, bytes calldata output) external nonReentrant {
+    function finalize(uint256 requestId, Request calldata settled, bytes calldata output) external nonReentrant {
+        Request memory request = settled;
         FinalityRecord storage record = _finality[requestId];
         FinalityStage stage = record.stage;
         if (stage != FinalityStage.Provisional && stage != FinalityStage.Challenged) {
@@ -361,98 +398,176 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     /// `knownActive` is an operator the registry found active earlier in this call, with no external call since but
     /// the registry's view (zero: none). Returns the one for the next item: this item's operator once verified, or
     /// zero after a settlement that called out (a callback, a slash), which could change what the registry says.
-    function _fulfil(Fulfilment calldata fulfilment, bool strict, address knownActive) private returns (address) {
-        if (fulfilment.output.length != fulfilment.request.outputBytes) {
+    function _fulfil(Item memory item, bool strict, address knownActive) private returns (address) {
+        uint256 outputBytes = item.request.outputBytes;
+        if (item.outputLength != outputBytes) {
             _reject(
                 strict,
-                fulfilment.requestId,
+                item.requestId,
                 abi.encodeWithSelector(
-                    InferenceOracleOutputLengthMismatch.selector,
-                    fulfilment.requestId,
-                    fulfilment.request.outputBytes,
-                    fulfilment.output.length
+                    InferenceOracleOutputLengthMismatch.selector, item.requestId, outputBytes, item.outputLength
                 )
             );
             return knownActive;
         }
-        bytes32 outputHash = keccak256(fulfilment.output);
+        bytes32 outputHash = keccak256(_output(item));
         (address operator, bool settles, bool finalityRequested, bytes memory err) =
-            _verifyFulfilment(fulfilment, outputHash, knownActive);
+            _verifyFulfilment(item, outputHash, knownActive);
         if (err.length != 0) {
-            _reject(strict, fulfilment.requestId, err);
+            _reject(strict, item.requestId, err);
             return knownActive;
         }
-        (address[] memory agreeing, address[] memory dissenting) =
-            _record(fulfilment.requestId, fulfilment.request.redundancy, operator, outputHash, fulfilment.runtime, settles);
+        (address[] memory agreeing, address[] memory dissenting) = _record(item, operator, outputHash, settles);
         if (settles) {
             if (finalityRequested) {
-                _settleProvisional(fulfilment, outputHash, operator);
-            } else if (_settleFulfilment(fulfilment, outputHash, agreeing, dissenting)) {
+                _settleProvisional(item, outputHash, operator);
+            } else if (_settleFulfilment(item, outputHash, agreeing, dissenting)) {
                 return address(0);
             }
         }
         return operator;
     }
 
+    /// @dev `_record` for a result.
+    function _record(Item memory item, address operator, bytes32 outputHash, bool settles)
+        private
+        returns (address[] memory agreeing, address[] memory dissenting)
+    {
+        return _record(item.requestId, item.request.redundancy, operator, outputHash, item.runtime, settles);
+    }
+
     /// @dev `_verify` for a result.
-    function _verifyFulfilment(Fulfilment calldata fulfilment, bytes32 outputHash, address knownActive)
+    function _verifyFulfilment(Item memory item, bytes32 outputHash, address knownActive)
         private
         view
         returns (address operator, bool settles, bool finalityRequested, bytes memory err)
     {
         return _verify(
-            fulfilment.requestId,
-            fulfilment.request,
+            item.requestId,
+            item.request,
             outputHash,
-            _commitmentDigest(
-                fulfilment.requestId, fulfilment.request.modelId, fulfilment.request.inputHash, outputHash, fulfilment.runtime
-            ),
-            fulfilment.signature,
-            fulfilment.output.length * _SETTLE_GAS_PER_BYTE,
+            _commitmentDigest(item, outputHash),
+            _signature(item),
+            item.outputLength * _SETTLE_GAS_PER_BYTE,
             knownActive
         );
     }
 
+    /// @dev `_commitmentDigest` for a result.
+    function _commitmentDigest(Item memory item, bytes32 outputHash) private view returns (bytes32) {
+        Request memory request = item.request;
+        return _commitmentDigest(item.requestId, request.modelId, request.inputHash, outputHash, item.runtime);
+    }
+
     /// @dev Settles a request with a result: fee split among the agreeing operators, dissenters penalised, event,
     /// callback. Returns whether it called out (a slash or a callback).
-    function _settleFulfilment(
-        Fulfilment calldata fulfilment,
-        bytes32 outputHash,
-        address[] memory agreeing,
-        address[] memory dissenting
-    ) private returns (bool calledOut) {
-        uint256 requestId = fulfilment.requestId;
+    function _settleFulfilment(Item memory item, bytes32 outputHash, address[] memory agreeing, address[] memory dissenting)
+        private
+        returns (bool calledOut)
+    {
+        uint256 requestId = item.requestId;
+        Request memory request = item.request;
         _requests[requestId] = bytes32(uint256(Status.Fulfilled));
-        emit InferenceFulfilled(requestId, outputHash, fulfilment.output);
-        _creditSplit(agreeing, requestId, fulfilment.request.fee);
+        emit InferenceFulfilled(requestId, outputHash, _output(item));
+        _creditSplit(agreeing, requestId, request.fee);
         if (dissenting.length != 0) {
-            _penalize(requestId, fulfilment.request.requester, agreeing, dissenting);
+            _penalize(requestId, request.requester, agreeing, dissenting);
             calledOut = true;
         }
-        if (_wantsCallback(fulfilment.request)) {
-            _callback(
-                requestId,
-                fulfilment.request,
-                abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, fulfilment.output))
-            );
+        if (_wantsCallback(request)) {
+            _callback(requestId, request, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, _output(item))));
             calledOut = true;
         }
     }
 
     /// @dev Provisional settlement of an opted-in request: final status for the request slot (so it settles once, as
     /// any other), the finality record, the events; the fee stays escrowed and nobody is called back yet.
-    function _settleProvisional(Fulfilment calldata fulfilment, bytes32 outputHash, address operator) private {
-        uint256 requestId = fulfilment.requestId;
+    function _settleProvisional(Item memory item, bytes32 outputHash, address operator) private {
+        uint256 requestId = item.requestId;
         uint64 windowEnd = uint64(block.timestamp) + CHALLENGE_WINDOW;
         _requests[requestId] = bytes32(uint256(Status.Fulfilled));
         FinalityRecord storage record = _finality[requestId];
-        record.requestHash = _hashRequest(fulfilment.request);
+        record.requestHash = _hashRequest(item.request);
         record.outputHash = outputHash;
         record.operator = operator;
         record.deadline = windowEnd;
         record.stage = FinalityStage.Provisional;
-        emit InferenceFulfilled(requestId, outputHash, fulfilment.output);
+        emit InferenceFulfilled(requestId, outputHash, _output(item));
         emit ResultProvisional(requestId, operator, outputHash, windowEnd);
+    }
+
+    /// @dev Fills `item` from an ABI-encoded Fulfilment. The request's words are copied as they are, into the Item's
+    /// own struct (a batch allocates nothing per item): a request with dirty padding hashes differently and is rejected
+    /// as a mismatch, as any other request that is not the stored one.
+    function _load(Item memory item, Fulfilment calldata fulfilment) private pure {
+        item.requestId = fulfilment.requestId;
+        item.runtime = fulfilment.runtime;
+        Request memory request = item.request;
+        bytes calldata output = fulfilment.output;
+        bytes calldata signature = fulfilment.signature;
+        uint256 outputOffset;
+        uint256 signatureOffset;
+        assembly ("memory-safe") {
+            // A Fulfilment's head: requestId, then the static Request struct (8 words).
+            calldatacopy(request, add(fulfilment, 0x20), 0x100)
+            outputOffset := output.offset
+            signatureOffset := signature.offset
+        }
+        item.outputOffset = outputOffset;
+        item.outputLength = output.length;
+        item.signatureOffset = signatureOffset;
+        item.signatureLength = signature.length;
+    }
+
+    /// @dev Fills `item` (its runtime already set) from the packed item at byte `at` of `batch` and returns where the
+    /// next one starts; reverts with {InferenceOracleMalformedBatch} if the batch ends inside it.
+    function _unpack(Item memory item, bytes calldata batch, uint256 at) private pure returns (uint256 next) {
+        if (batch.length - at < _PACKED_ITEM_FIXED) revert InferenceOracleMalformedBatch(at);
+        Request memory request = item.request;
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(batch.offset, at)
+        }
+        uint256 outputBytes;
+        // Each field is read as the top bytes of a 32-byte word and shifted down, so it is clean by construction.
+        assembly ("memory-safe") {
+            mstore(item, shr(192, calldataload(p)))
+            mstore(request, shr(96, calldataload(add(p, 8))))
+            mstore(add(request, 0x20), shr(160, calldataload(add(p, 28))))
+            mstore(add(request, 0x40), calldataload(add(p, 40)))
+            mstore(add(request, 0x60), calldataload(add(p, 72)))
+            mstore(add(request, 0x80), shr(192, calldataload(add(p, 104))))
+            mstore(add(request, 0xa0), shr(224, calldataload(add(p, 112))))
+            outputBytes := shr(224, calldataload(add(p, 116)))
+            mstore(add(request, 0xc0), outputBytes)
+            mstore(add(request, 0xe0), shr(248, calldataload(add(p, 120))))
+        }
+        next = at + _PACKED_ITEM_FIXED + outputBytes + _SIGNATURE_BYTES;
+        if (next > batch.length) revert InferenceOracleMalformedBatch(at);
+        item.outputOffset = p + _PACKED_ITEM_FIXED;
+        item.outputLength = outputBytes;
+        item.signatureOffset = p + _PACKED_ITEM_FIXED + outputBytes;
+        item.signatureLength = _SIGNATURE_BYTES;
+    }
+
+    /// @dev The item's output, in calldata.
+    function _output(Item memory item) private pure returns (bytes calldata output) {
+        uint256 offset = item.outputOffset;
+        uint256 length = item.outputLength;
+        assembly ("memory-safe") {
+            output.offset := offset
+            output.length := length
+        }
+    }
+
+    /// @dev The item's signature, in calldata.
+    function _signature(Item memory item) private pure returns (bytes calldata signature) {
+        uint256 offset = item.signatureOffset;
+        uint256 length = item.signatureLength;
+        assembly ("memory-safe") {
+            signature.offset := offset
+            signature.length := length
+        }
     }
 
     /// @dev A dispute round reached CHALLENGE_QUORUM on `outputHash` (docs/PROTOCOL.md, "Challenge window"). The
@@ -462,8 +577,13 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     /// - original wrong: its operator is slashed `minStake / CHALLENGE_SLASH_DIVISOR`; the challenger gets the bond
     ///   back plus half the slashed amount; the fee and the other half are split among the agreeing re-executors.
     /// Re-executors outvoted in the round are penalised by the quorum rule. Then the majority's output is delivered.
-    function _resolveChallenge(FinalityRecord storage record, Fulfilment calldata fulfilment, bytes32 outputHash) private {
-        uint256 requestId = fulfilment.requestId;
+    function _resolveChallenge(
+        FinalityRecord storage record,
+        uint256 requestId,
+        Request memory request,
+        bytes calldata output,
+        bytes32 outputHash
+    ) private {
         (address[] memory agreeing, address[] memory dissenting) = _partition(requestId, outputHash, CHALLENGE_QUORUM);
         record.stage = FinalityStage.Final;
         bool originalCorrect = outputHash == record.outputHash;
@@ -471,7 +591,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         uint256 bond = record.bond;
         if (originalCorrect) {
             uint256 toOperator = bond / 2;
-            _credit(record.operator, requestId, fulfilment.request.fee + toOperator);
+            _credit(record.operator, requestId, request.fee + toOperator);
             _creditSplit(agreeing, requestId, bond - toOperator);
         } else {
             address original = record.operator;
@@ -485,14 +605,14 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
             } catch {}
             uint256 toChallenger = slashed / 2;
             _credit(record.challenger, requestId, bond + toChallenger);
-            _creditSplit(agreeing, requestId, fulfilment.request.fee + slashed - toChallenger);
+            _creditSplit(agreeing, requestId, request.fee + slashed - toChallenger);
         }
-        if (dissenting.length != 0) _penalize(requestId, fulfilment.request.requester, agreeing, dissenting);
-        _deliverFinal(requestId, fulfilment.request, outputHash, fulfilment.output);
+        if (dissenting.length != 0) _penalize(requestId, request.requester, agreeing, dissenting);
+        _deliverFinal(requestId, request, outputHash, output);
     }
 
     /// @dev The second phase of delivery: the final event, then the consumer callback.
-    function _deliverFinal(uint256 requestId, Request calldata request, bytes32 outputHash, bytes calldata output)
+    function _deliverFinal(uint256 requestId, Request memory request, bytes32 outputHash, bytes calldata output)
         private
     {
         emit ResultFinalized(requestId, outputHash, output);
@@ -509,7 +629,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     /// @dev Settles a request as failed: refund, dissenters penalised, event, callback.
     function _settleFailure(
         uint256 requestId,
-        Request calldata request,
+        Request memory request,
         uint16 reason,
         address[] memory agreeing,
         address[] memory dissenting
@@ -527,7 +647,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     /// rules, and enough gas for the callback if this commitment settles. Returns the encoded custom error if any.
     function _verify(
         uint256 requestId,
-        Request calldata request,
+        Request memory request,
         bytes32 vote,
         bytes32 digest,
         bytes calldata signature,
@@ -641,7 +761,7 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
 
     /// @dev The request is pending and `request` is the stored one; returns the encoded custom error otherwise, and
     /// whether the request opted into finality (its slot holds the hash XOR `_FINALITY_TAG`).
-    function _checkPending(uint256 requestId, Request calldata request)
+    function _checkPending(uint256 requestId, Request memory request)
         private
         view
         returns (bytes memory err, bool finalityRequested)
@@ -742,13 +862,13 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
     }
 
     /// @dev Whether settling `request` calls its requester back: it asked for a callback and has code.
-    function _wantsCallback(Request calldata request) private view returns (bool) {
+    function _wantsCallback(Request memory request) private view returns (bool) {
         return request.callbackGasLimit != 0 && request.requester.code.length != 0;
     }
 
     /// @dev Calls the requester with exactly `callbackGasLimit` gas; the caller checked `_wantsCallback` (before
     /// encoding `data`). Return data is never copied. A failure is reported with {CallbackFailed}.
-    function _callback(uint256 requestId, Request calldata request, bytes memory data) private {
+    function _callback(uint256 requestId, Request memory request, bytes memory data) private {
         uint256 gasLimit = request.callbackGasLimit;
         address target = request.requester;
         // 63/64 rule: the callee gets min(gasLimit, available - available / 64); make sure that is gasLimit, so a
@@ -779,13 +899,12 @@ contract InferenceOracle is IInferenceOracleFinality, EIP712, ReentrancyGuardTra
         }
     }
 
-    /// @dev keccak256(abi.encode(request)): a static struct's calldata encoding is its ABI encoding. A request with
-    /// dirty padding hashes differently and is rejected as a mismatch.
-    function _hashRequest(Request calldata request) private pure returns (bytes32 hash) {
+    /// @dev keccak256(abi.encode(request)): a memory struct of static fields is its fields' words in order, which is
+    /// their ABI encoding. Words copied unvalidated from calldata (`_load`) hash as they were sent, so a non-canonical
+    /// encoding of the stored request does not match it.
+    function _hashRequest(Request memory request) private pure returns (bytes32 hash) {
         assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, request, 0x100)
-            hash := keccak256(ptr, 0x100)
+            hash := keccak256(request, 0x100)
         }
     }
 }

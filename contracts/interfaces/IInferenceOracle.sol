@@ -99,6 +99,8 @@ interface IInferenceOracle {
     error InferenceOracleUnexpectedEther(address sender);
     /// @notice Paying out a balance failed.
     error InferenceOracleTransferFailed(address account, uint256 amount);
+    /// @notice A packed batch ends inside its header or inside the item that starts at byte `offset` of the batch.
+    error InferenceOracleMalformedBatch(uint256 offset);
 
     /// @notice A request was made; a node rebuilds everything it needs from this event.
     event InferenceRequested(
@@ -158,6 +160,19 @@ interface IInferenceOracle {
     /// @param fulfilments The results.
     /// Emits what `fulfil` emits for the good items and {FulfilmentRejected} for the others.
     function fulfilBatch(Fulfilment[] calldata fulfilments) external;
+
+    /// @notice `fulfilBatch` in a packed encoding: about a third of the calldata, for results that share one runtime
+    /// (a node's batch). Every field is big-endian and unpadded, one after the other (docs/PROTOCOL.md, "Packed
+    /// batches"):
+    /// - the batch: `runtime` (bytes32), then the items, back to back;
+    /// - an item: `requestId` (uint64), the request's fields in declaration order (`requester` address, `fee` uint96,
+    ///   `modelId` bytes32, `inputHash` bytes32, `deadline` uint64, `callbackGasLimit` uint32, `outputBytes` uint32,
+    ///   `redundancy` uint8), the output (`outputBytes` bytes), the signature (65 bytes, r ‖ s ‖ v).
+    /// Each item is checked and settled exactly as the same Fulfilment in `fulfilBatch` (same commitment, same
+    /// events); a bad item never reverts the batch.
+    /// @param batch The packed results. Reverts with {InferenceOracleMalformedBatch} if it is shorter than a runtime
+    /// or its last item is cut short (nothing is settled then).
+    function fulfilBatchPacked(bytes calldata batch) external;
 
     /// @notice Records a signed failure report; settles as failed (refund + `onInferenceFailed`) when
     /// `redundancy` distinct operators report the same reason.

@@ -3,7 +3,7 @@
 // With OG_BENCH_LINES=1 (scripts/bench.sh) it also prints one `bench: gas.<key> <gas> gas` line per row.
 import { network } from "hardhat";
 import { keccak256, toUtf8Bytes, type Signer } from "ethers";
-import { signCommitment, signFailure, toRequest, RUNTIME, type Request } from "./lib.js";
+import { packBatch, signCommitment, signFailure, toRequest, RUNTIME, type Request } from "./lib.js";
 
 const { ethers } = await network.create();
 const [gov, modelOwner, requester, relayer, ...ops] = await ethers.getSigners();
@@ -79,15 +79,21 @@ for (const n of [1, 4, 16]) {
   const gas = await gasOf(oracle.connect(relayer).fulfilBatch(items, { gasLimit: 10_000_000 }));
   rows.push([`fulfil_batch_${n}_per_result`, `fulfilBatch, ${n} result(s) by ${Math.min(n, operatorSet.length)} operator(s), per result`, gas / BigInt(n), n === 16 ? 40_000n : null]);
 }
-{
-  // What a node sends: every result of its batch signed with its one key (the registry is asked once per batch).
+// A node's batch: every result signed with its one key (the registry is asked once per batch), in both encodings; the
+// node sends the packed one.
+for (const packed of [false, true]) {
   const items = [];
   for (let i = 0; i < 16; i++) {
     const r = await request();
     items.push(await item(operatorSet[0], r.id, r.req));
   }
-  const gas = await gasOf(oracle.connect(relayer).fulfilBatch(items, { gasLimit: 10_000_000 }));
-  rows.push(["fulfil_batch_16_one_operator_per_result", "fulfilBatch, 16 results by one operator (a node's batch), per result", gas / 16n, 40_000n]);
+  const sent = packed
+    ? oracle.connect(relayer).fulfilBatchPacked(packBatch(items), { gasLimit: 10_000_000 })
+    : oracle.connect(relayer).fulfilBatch(items, { gasLimit: 10_000_000 });
+  const gas = await gasOf(sent);
+  rows.push(packed
+    ? ["fulfil_batch_packed_16_one_operator_per_result", "fulfilBatchPacked, 16 results by one operator (what a node sends), per result", gas / 16n, 40_000n]
+    : ["fulfil_batch_16_one_operator_per_result", "fulfilBatch, 16 results by one operator, per result", gas / 16n, 40_000n]);
 }
 {
   const r = await request();

@@ -1,5 +1,5 @@
 // Shared helpers for tests and scripts: EIP-712 types, request/commitment builders. Pure ethers, no Hardhat.
-import { AbiCoder, keccak256, toUtf8Bytes, TypedDataEncoder, type Signer, type TypedDataDomain } from "ethers";
+import { AbiCoder, concat, getBytes, keccak256, solidityPacked, toUtf8Bytes, TypedDataEncoder, type Signer, type TypedDataDomain } from "ethers";
 
 export const DOMAIN_NAME = "OpenGradient InferenceOracle";
 export const DOMAIN_VERSION = "1";
@@ -109,4 +109,32 @@ export function commitmentDigest(chainId: bigint | number, oracle: string, v: Re
 
 export function failureDigest(chainId: bigint | number, oracle: string, v: Record<string, unknown>): string {
   return TypedDataEncoder.hash(domain(chainId, oracle), FAILURE_TYPES, v);
+}
+
+/** One result of a batch, as `fulfilBatch` takes it. */
+export interface Fulfilment {
+  requestId: bigint;
+  request: Request;
+  output: string;
+  runtime: string;
+  signature: string;
+}
+
+/**
+ * The packed encoding `fulfilBatchPacked` takes (IInferenceOracle, docs/PROTOCOL.md "Packed batches"): the runtime
+ * the items share, then each item unpadded. Throws if the items' runtimes differ.
+ */
+export function packBatch(items: Fulfilment[]): string {
+  if (items.length === 0) throw new Error("a packed batch needs at least one item (for its runtime)");
+  const runtime = items[0].runtime;
+  const parts: string[] = [runtime];
+  for (const it of items) {
+    if (it.runtime !== runtime) throw new Error(`item ${it.requestId} has runtime ${it.runtime}, the batch ${runtime}`);
+    const r = it.request;
+    parts.push(solidityPacked(
+      ["uint64", "address", "uint96", "bytes32", "bytes32", "uint64", "uint32", "uint32", "uint8", "bytes", "bytes"],
+      [it.requestId, r.requester, r.fee, r.modelId, r.inputHash, r.deadline, r.callbackGasLimit, r.outputBytes, r.redundancy, it.output, it.signature],
+    ));
+  }
+  return concat(parts.map((p) => getBytes(p)));
 }

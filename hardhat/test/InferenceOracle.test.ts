@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { keccak256, Signature, TypedDataEncoder, Wallet, recoverAddress } from "ethers";
-import { COMMITMENT_TYPES, RUNTIME, domain, failureVote, requestHash, signCommitment } from "../scripts/lib.js";
+import { COMMITMENT_TYPES, RUNTIME, domain, failureVote, packBatch, requestHash, signCommitment } from "../scripts/lib.js";
 import {
   CALLBACK_GAS, FEE, INPUT, MODEL_ID, OTHER_OUTPUT, OUTPUT, consumerRequest, deadlineIn, deployFixture, eoaRequest,
   failureReport, fulfilment, requestFrom, selector, type Fixture,
@@ -349,6 +349,64 @@ describe("InferenceOracle: fulfilBatch", () => {
     await expect(tx).to.emit(f.oracle, "FulfilmentRejected").withArgs(r2.requestId, selector(f.oracle, "InferenceOracleInsufficientGas"));
     expect(await f.oracle.requestStatus(r1.requestId)).to.equal(Status.Fulfilled);
     expect(await f.oracle.requestStatus(r2.requestId)).to.equal(Status.Pending);
+  });
+});
+
+describe("InferenceOracle: fulfilBatchPacked", () => {
+  it("settles the good items and rejects the bad ones like fulfilBatch, from a third of the calldata", async () => {
+    const f = await load();
+    const r1 = await eoaRequest(ethers, f);
+    const r2 = await eoaRequest(ethers, f);
+    const r3 = await eoaRequest(ethers, f);
+    const r4 = await consumerRequest(ethers, f);
+    const good1 = await fulfilment(f, f.op1, r1.requestId, r1.request);
+    const badSigner = await fulfilment(f, f.unstaked, r2.requestId, r2.request);
+    // The packed form has no output length of its own (it is the request's outputBytes): a wrong one is a wrong request.
+    const altered = await fulfilment(f, f.op2, r3.requestId, { ...r3.request, outputBytes: 33n }, OUTPUT + "00");
+    const good4 = await fulfilment(f, f.op2, r4.requestId, r4.request);
+    const unknown = await fulfilment(f, f.op1, 77n, r1.request);
+    const items = [good1, badSigner, good1, altered, unknown, good4];
+    const packed = packBatch(items);
+    const abiBytes = (f.oracle.interface.encodeFunctionData("fulfilBatch", [items]).length - 2) / 2;
+    expect((packed.length - 2) / 2).to.be.lessThan(abiBytes / 2.5);
+    const tx = await f.oracle.connect(f.relayer).fulfilBatchPacked(packed, { gasLimit: 2_000_000 });
+    const receipt = await tx.wait();
+    const events = (name: string) =>
+      receipt!.logs
+        .filter((l) => l.address === f.oracle.target)
+        .map((l) => f.oracle.interface.parseLog(l)!)
+        .filter((e) => e.name === name)
+        .map((e) => [...e.args]);
+    expect(events("InferenceFulfilled")).to.deep.equal([
+      [r1.requestId, keccak256(OUTPUT), OUTPUT],
+      [r4.requestId, keccak256(OUTPUT), OUTPUT],
+    ]);
+    expect(events("CommitmentRecorded")).to.deep.equal([
+      [r1.requestId, f.op1.address, keccak256(OUTPUT), RUNTIME],
+      [r4.requestId, f.op2.address, keccak256(OUTPUT), RUNTIME],
+    ]);
+    expect(events("FulfilmentRejected")).to.deep.equal([
+      [r2.requestId, selector(f.oracle, "InferenceOracleInactiveOperator")],
+      [r1.requestId, selector(f.oracle, "InferenceOracleNotPending")],
+      [r3.requestId, selector(f.oracle, "InferenceOracleRequestMismatch")],
+      [77n, selector(f.oracle, "InferenceOracleUnknownRequest")],
+    ]);
+    await expect(tx).to.emit(f.consumer, "ResultReceived").withArgs(r4.requestId, OUTPUT);
+    expect(await f.oracle.requestStatus(r3.requestId)).to.equal(Status.Pending);
+    expect(await f.oracle.balanceOf(f.op1.address)).to.equal(FEE);
+    expect(await f.oracle.balanceOf(f.op2.address)).to.equal(FEE);
+  });
+
+  it("refuses a batch without a whole runtime, and one whose last item is cut short, settling nothing", async () => {
+    const f = await load();
+    const r1 = await eoaRequest(ethers, f);
+    const packed = packBatch([await fulfilment(f, f.op1, r1.requestId, r1.request)]);
+    await expect(f.oracle.fulfilBatchPacked("0x" + "00".repeat(31)))
+      .to.be.revertedWithCustomError(f.oracle, "InferenceOracleMalformedBatch").withArgs(0n);
+    await expect(f.oracle.fulfilBatchPacked(packed.slice(0, -2)))
+      .to.be.revertedWithCustomError(f.oracle, "InferenceOracleMalformedBatch").withArgs(32n);
+    expect(await f.oracle.requestStatus(r1.requestId)).to.equal(Status.Pending);
+    await expect(f.oracle.fulfilBatchPacked(packed)).to.emit(f.oracle, "InferenceFulfilled");
   });
 });
 

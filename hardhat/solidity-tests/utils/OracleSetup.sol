@@ -85,4 +85,18 @@ abstract contract OracleSetup is TestBase {
             signature: _sign(key, digest)
         });
     }
+
+    /// @dev `fulfilBatchPacked`'s encoding of `items` (they share RUNTIME), written field by field from its
+    /// description in IInferenceOracle.
+    function _pack(IInferenceOracle.Fulfilment[] memory items) internal pure returns (bytes memory packed) {
+        packed = abi.encodePacked(RUNTIME);
+        for (uint256 i; i < items.length; ++i) {
+            IInferenceOracle.Request memory r = items[i].request;
+            packed = bytes.concat(
+                packed,
+                abi.encodePacked(uint64(items[i].requestId), r.requester, r.fee, r.modelId, r.inputHash),
+                abi.encodePacked(r.deadline, r.callbackGasLimit, r.outputBytes, r.redundancy, items[i].output, items[i].signature)
+            );
+        }
+    }
 }

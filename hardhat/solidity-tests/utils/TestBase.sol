@@ -4,6 +4,12 @@ pragma solidity 0.8.28;
 /// @dev The cheatcodes these tests use (Hardhat 3 / EDR implements Foundry's cheatcode address). forge-std 1.1.2 from
 /// npm needs ds-test and is not compatible, so the few helpers are here.
 interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function prank(address sender) external;
@@ -15,6 +21,10 @@ interface Vm {
     function assume(bool condition) external pure;
     function chainId(uint256 newChainId) external;
     function etch(address target, bytes calldata code) external;
+    function snapshotState() external returns (uint256 snapshotId);
+    function revertToState(uint256 snapshotId) external returns (bool success);
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
 }
 
 abstract contract TestBase {
