@@ -122,7 +122,8 @@ export interface Fulfilment {
 
 /**
  * The packed encoding `fulfilBatchPacked` takes (IInferenceOracle, docs/PROTOCOL.md "Packed batches"): the runtime
- * the items share, then each item unpadded. Throws if the items' runtimes differ.
+ * the items share, then each item unpadded. Throws if the items' runtimes differ or an output's length is not its
+ * request's outputBytes.
  */
 export function packBatch(items: Fulfilment[]): string {
   if (items.length === 0) throw new Error("a packed batch needs at least one item (for its runtime)");
@@ -131,6 +132,8 @@ export function packBatch(items: Fulfilment[]): string {
   for (const it of items) {
     if (it.runtime !== runtime) throw new Error(`item ${it.requestId} has runtime ${it.runtime}, the batch ${runtime}`);
     const r = it.request;
+    // The packed item carries no output length: it is the request's outputBytes.
+    if (getBytes(it.output).length !== Number(r.outputBytes)) throw new Error(`item ${it.requestId}: output length differs from outputBytes`);
     parts.push(solidityPacked(
       ["uint64", "address", "uint96", "bytes32", "bytes32", "uint64", "uint32", "uint32", "uint8", "bytes", "bytes"],
       [it.requestId, r.requester, r.fee, r.modelId, r.inputHash, r.deadline, r.callbackGasLimit, r.outputBytes, r.redundancy, it.output, it.signature],

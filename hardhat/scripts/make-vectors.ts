@@ -16,7 +16,10 @@ import {
   domain,
   failureDigest,
   failureVote,
+  packBatch,
   requestHash,
+  signCommitment,
+  type Fulfilment,
   type Request,
 } from "./lib.js";
 
@@ -96,21 +99,54 @@ async function main() {
       hash: requestHash(r),
     });
   }
+  // fulfilBatchPacked calldata: the request samples above as items of one batch, and a one-item batch at the edges of
+  // the packed widths (requestId 2^64 - 1, an empty output).
+  const packedBatches = [];
+  const runtime = keccak256(toUtf8Bytes(RUNTIME_DESCRIPTOR));
+  const edge: Request = { ...samples[1], outputBytes: 0n, redundancy: 1n };
+  const batches: { requestId: bigint; request: Request; output: string }[][] = [
+    [
+      { requestId: 1n, request: samples[0], output: "0x" + "2a".repeat(32) },
+      { requestId: 70_000n, request: { ...samples[0], outputBytes: 3n, callbackGasLimit: 0n }, output: "0x00ff01" },
+    ],
+    [{ requestId: (1n << 64n) - 1n, request: edge, output: "0x" }],
+  ];
+  for (const batch of batches) {
+    const items: Fulfilment[] = [];
+    for (const [n, it] of batch.entries()) {
+      const signature = await signCommitment(wallets[n % wallets.length], chainIds[0], oracles[0], it.requestId, it.request, it.output, runtime);
+      items.push({ ...it, runtime, signature });
+    }
+    packedBatches.push({
+      chainId: chainIds[0].toString(),
+      verifyingContract: oracles[0],
+      items: items.map((it) => ({
+        requestId: it.requestId.toString(),
+        request: Object.fromEntries(Object.entries(it.request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
+        output: it.output,
+        runtime: it.runtime,
+        signature: it.signature,
+      })),
+      packed: packBatch(items),
+    });
+  }
   const file = {
     description:
       "EIP-712 vectors for docs/PROTOCOL.md. Keys: keccak256(utf8('opengradient-oracle/vector-key/N')), N = 1, 2. " +
       "Integers are decimal strings, bytes 0x-hex. runtime = keccak256(utf8(runtimeDescriptor)); inputHash/outputHash = keccak256(input/output). " +
-      "requests[].hash = keccak256(abi.encode(Request)). failureReports[].vote = keccak256(abi.encode(\"failure\", reason)).",
+      "requests[].hash = keccak256(abi.encode(Request)). failureReports[].vote = keccak256(abi.encode(\"failure\", reason)). " +
+      "packedBatches[].packed = the bytes fulfilBatchPacked takes for items (IInferenceOracle, docs/PROTOCOL.md \"Packed batches\").",
     domain: { name: DOMAIN_NAME, version: DOMAIN_VERSION },
     requestTuple: REQUEST_TUPLE,
     keys: keys.map((k, n) => ({ seed: `opengradient-oracle/vector-key/${n + 1}`, privateKey: k, address: wallets[n].address })),
     commitments,
     failureReports,
     requests,
+    packedBatches,
   };
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(file, null, 2) + "\n");
-  console.log(`wrote ${commitments.length} commitments, ${failureReports.length} failure reports, ${requests.length} requests to ${out}`);
+  console.log(`wrote ${commitments.length} commitments, ${failureReports.length} failure reports, ${requests.length} requests, ${packedBatches.length} packed batches to ${out}`);
 }
 
 await main();

@@ -40,9 +40,9 @@ public sealed record SettlementRecord(
 
 /// <summary>
 /// One operator's commitment: the <c>CommitmentRecorded</c> event (operator, vote, runtime) joined with the item of the
-/// <c>fulfil</c> / <c>fulfilBatch</c> / <c>reportFailure</c> calldata that carried it (output or reason, signature).
+/// <c>fulfil</c> / <c>fulfilBatch</c> / <c>fulfilBatchPacked</c> / <c>reportFailure</c> calldata that carried it (output or reason, signature).
 /// </summary>
-/// <param name="Method">The oracle function that carried it: fulfil, fulfilBatch or reportFailure.</param>
+/// <param name="Method">The oracle function that carried it: fulfil, fulfilBatch, fulfilBatchPacked, reexecute or reportFailure.</param>
 public sealed record CommitmentRecord(
     Address Operator,
     SettlementKind Kind,

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
+using OpenGradient.Oracle.Chain.Calldata;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Core.Models;
 using OpenGradient.Oracle.Ethereum.Crypto;
@@ -200,6 +201,20 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
             foreach (var item in (IReadOnlyList<object?>)OracleAbi.FulfilBatchFunction.DecodeCall(calldata)[0]!)
                 AddFulfilment(OracleAbi.Fulfilment.FromAbi(item), "fulfilBatch");
         }
+        else if (selector.SequenceEqual(OracleAbi.FulfilBatchPackedFunction.Selector))
+        {
+            IReadOnlyList<OracleAbi.Fulfilment> items;
+            try
+            {
+                items = PackedFulfilmentBatch.Decode((byte[])OracleAbi.FulfilBatchPackedFunction.DecodeCall(calldata)[0]!);
+            }
+            catch (MalformedPackedBatchException e)
+            {
+                // The contract reverts such a batch, so a mined commitment cannot have come from one.
+                throw new SettlementReadException($"transaction {Hex.Encode(position.TransactionHash)} carries a malformed packed batch: {e.Message}");
+            }
+            foreach (var item in items) AddFulfilment(item, "fulfilBatchPacked");
+        }
         else if (selector.SequenceEqual(OracleAbi.ReexecuteFunction.Selector))
         {
             AddFulfilment(OracleAbi.Fulfilment.FromAbi(OracleAbi.ReexecuteFunction.DecodeCall(calldata)[0]), ProofBundle.ReexecuteMethod);
@@ -213,7 +228,7 @@ public sealed class SettlementReader(EthRpcClient rpc, Address oracle)
         }
         else
         {
-            throw new SettlementReadException($"transaction {Hex.Encode(position.TransactionHash)} calls selector {Hex.Encode(selector)}, not fulfil, fulfilBatch, reexecute or reportFailure");
+            throw new SettlementReadException($"transaction {Hex.Encode(position.TransactionHash)} calls selector {Hex.Encode(selector)}, not fulfil, fulfilBatch, fulfilBatchPacked, reexecute or reportFailure");
         }
 
         var sameVote = candidates.Where(c => c.Runtime.AsSpan().SequenceEqual(recorded.Runtime) && VoteOf(c).AsSpan().SequenceEqual(recorded.Vote)).ToList();

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text;
 using OpenGradient.Oracle.Chain.Deployment;
+using OpenGradient.Oracle.Chain.Calldata;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Chain.Transactions;
 using OpenGradient.Oracle.Core.Inference;
@@ -141,11 +142,13 @@ public sealed class DevnetFixture : IAsyncLifetime
     public byte[] SignCommitment(PrivateKey key, PendingRequest r, byte[] output) =>
         CommitmentSigning.SignCommitment(key, Domain, r.Id, r.Request.ModelId, r.Request.InputHash, Keccak256.Hash(output), Runtime).ToBytes();
 
-    /// <summary>Signs and sends <paramref name="output"/> as <paramref name="key"/>'s result (fulfil, or fulfilBatch).</summary>
-    public async Task<RpcReceipt> FulfilAsync(PendingRequest r, PrivateKey key, byte[] output, bool batch = false)
+    /// <summary>Signs and sends <paramref name="output"/> as <paramref name="key"/>'s result (fulfil, or a one-item
+    /// fulfilBatch, or a one-item fulfilBatchPacked).</summary>
+    public async Task<RpcReceipt> FulfilAsync(PendingRequest r, PrivateKey key, byte[] output, bool batch = false, bool packed = false)
     {
         var fulfilment = new InferenceOracleContract.Fulfilment(r.Id, r.Request, output, Runtime, SignCommitment(key, r, output));
-        var data = batch ? InferenceOracleContract.EncodeFulfilBatch([fulfilment]) : InferenceOracleContract.EncodeFulfil(fulfilment);
+        var data = packed ? InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode([fulfilment]))
+            : batch ? InferenceOracleContract.EncodeFulfilBatch([fulfilment]) : InferenceOracleContract.EncodeFulfil(fulfilment);
         return await Sender(key).SendAndWaitAsync(new TransactionCall(Deployment.InferenceOracle, data), Timeout);
     }
 

@@ -1,3 +1,4 @@
+using OpenGradient.Oracle.Ethereum.Primitives;
 using OpenGradient.Oracle.Core.Models;
 
 namespace OpenGradient.Oracle.Verification.Tests;
@@ -182,6 +183,28 @@ public sealed class OnlineVerificationTests(DevnetFixture devnet)
         Assert.Contains(devnet.Operator2.Address.ToString(), report["signature[1]"].Detail, StringComparison.Ordinal);
         var bundle = await devnet.Reader().ReadAsync(request.Id);
         Assert.Equal(["fulfil", "fulfilBatch"], bundle.Commitments.Select(c => c.Method));
+    }
+
+    [Fact]
+    public async Task A_quorum_of_three_through_fulfil_fulfilBatch_and_fulfilBatchPacked_verifies_with_all_signers()
+    {
+        var third = devnet.Key(10);
+        await devnet.RegisterOperatorAsync(third);
+        var request = await devnet.RequestAsync(RegistryModel.Int8Classifier, Inputs.Int8(13), redundancy: 3);
+        var output = await devnet.HonestOutputAsync(request);
+        await devnet.FulfilAsync(request, devnet.Operator1, output);
+        await devnet.FulfilAsync(request, devnet.Operator2, output, batch: true);
+        Assert.Equal(1, await devnet.StatusAsync(request.Id));
+        await devnet.FulfilAsync(request, third, output, packed: true);
+        Assert.Equal(2, await devnet.StatusAsync(request.Id));
+
+        var report = await VerifyOnlineAsync(request);
+
+        AssertAllPassed(report);
+        Assert.Contains(third.Address.ToString(), report["signature[2]"].Detail, StringComparison.Ordinal);
+        var bundle = await devnet.Reader().ReadAsync(request.Id);
+        Assert.Equal(["fulfil", "fulfilBatch", "fulfilBatchPacked"], bundle.Commitments.Select(c => c.Method));
+        Assert.Equal(Hex.Encode(output), Hex.Encode(bundle.Commitments[2].Output!));
     }
 
     [Fact]

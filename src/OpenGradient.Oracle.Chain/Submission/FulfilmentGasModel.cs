@@ -1,10 +1,11 @@
 using System.Numerics;
+using OpenGradient.Oracle.Chain.Calldata;
 using OpenGradient.Oracle.Chain.Generated;
 
 namespace OpenGradient.Oracle.Chain.Submission;
 
 /// <summary>
-/// Gas limits for <c>fulfilBatch</c>, <c>fulfil</c> and <c>reportFailure</c> computed from the items alone, so the node
+/// Gas limits for <c>fulfilBatch</c>, <c>fulfilBatchPacked</c>, <c>fulfil</c> and <c>reportFailure</c> computed from the items alone, so the node
 /// need not ask the chain (<c>eth_estimateGas</c>) for every batch. <c>fulfilBatch</c> never reverts as a whole (a bad
 /// item is skipped with <c>FulfilmentRejected</c>), so a simulation would only have told us the gas; this bound is
 /// never below what the transaction uses, whatever the chain state (fresh or known operators, prior votes, which
@@ -166,6 +167,18 @@ public static class FulfilmentGasModel
         var cost = new Accumulator(mayHaveOptedIn);
         foreach (var item in items) cost.AddFulfilment(item);
         return cost.Total(InferenceOracleContract.EncodeFulfilBatch(items));
+    }
+
+    /// <summary>The gas limit for <c>fulfilBatchPacked(PackedFulfilmentBatch.Encode(items))</c>: the same items, the
+    /// same per-item path, less calldata.</summary>
+    /// <param name="items">The batch (packable: <see cref="PackedFulfilmentBatch.WhyNotPackable"/>).</param>
+    /// <param name="mayHaveOptedIn">As for <see cref="FulfilBatch"/>.</param>
+    public static ulong FulfilBatchPacked(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var cost = new Accumulator(mayHaveOptedIn);
+        foreach (var item in items) cost.AddFulfilment(item);
+        return cost.Total(InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items)));
     }
 
     /// <summary>The gas limit for <c>fulfil(item)</c> (strict: a bad item reverts the call, which then costs less).</summary>

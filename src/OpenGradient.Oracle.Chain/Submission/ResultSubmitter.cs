@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenGradient.Oracle.Chain.Calldata;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Chain.Hosting;
 using OpenGradient.Oracle.Chain.Listening;
@@ -19,7 +20,7 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// <summary>
 /// Posts results. Callers (the request jobs) enqueue and await; a loop takes what arrived within
 /// <see cref="ChainOptions.BatchWindow"/> (up to <see cref="ChainOptions.MaxBatchSize"/>), and fulfilments go together
-/// with <c>fulfilBatch</c> (one result: <c>fulfil</c>), each failure with <c>reportFailure</c>. That loop prepares
+/// with <c>fulfilBatchPacked</c> (one result: <c>fulfil</c>), each failure with <c>reportFailure</c>. That loop prepares
 /// (the EIP-712 commitment signatures of what will be sent, gas from <see cref="FulfilmentGasModel"/>, a single call
 /// simulated with eth_call); a second one, fed by the first, takes the nonces, so they stay in broadcast order. For
 /// every transaction: sign, store (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any
@@ -370,12 +371,15 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         return false;
     }
 
-    /// <summary>Hands a fulfilBatch to the send loop, split in halves while its modelled gas exceeds what one
-    /// transaction may carry (large batches of large callbacks).</summary>
+    /// <summary>Hands a batch to the send loop, split in halves while its modelled gas exceeds what one transaction may
+    /// carry (large batches of large callbacks). It goes as <c>fulfilBatchPacked</c>: a third of the calldata, which is
+    /// gas on every chain and most of what a devnet spends on a batch. Items the packed encoding cannot carry (request
+    /// ids from 2^64 on, an output whose length is not its request's outputBytes) go as <c>fulfilBatch</c>.</summary>
     private async Task PrepareBatchAsync(ChainIdentity identity, IReadOnlyList<Pending> pending, IReadOnlyList<InferenceOracleContract.Fulfilment> items,
         CancellationToken cancellationToken)
     {
-        var gas = FulfilmentGasModel.FulfilBatch(items);
+        var packable = PackedFulfilmentBatch.WhyNotPackable(items) is null;
+        var gas = packable ? FulfilmentGasModel.FulfilBatchPacked(items) : FulfilmentGasModel.FulfilBatch(items);
         if (gas > FulfilmentGasModel.TransactionGasCap && items.Count > 1)
         {
             var half = items.Count / 2;
@@ -383,7 +387,10 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             await PrepareBatchAsync(identity, pending.Skip(half).ToArray(), items.Skip(half).ToArray(), cancellationToken).ConfigureAwait(false);
             return;
         }
-        await PrepareAsync(identity, pending, InferenceOracleContract.EncodeFulfilBatch(items), gas, simulate: false, cancellationToken).ConfigureAwait(false);
+        var calldata = packable
+            ? InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items))
+            : InferenceOracleContract.EncodeFulfilBatch(items);
+        await PrepareAsync(identity, pending, calldata, gas, simulate: false, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task Forward(Task<SubmissionReceipt> source, TaskCompletionSource<SubmissionReceipt> target)
@@ -599,8 +606,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 // It may or may not have arrived; it is stored, and the receipt tracker rebroadcasts it if it never mines.
                 LogBroadcastUncertain(Hex.Encode(record.Hash), e.Message);
             }
-            var items = stored.Send.Items;
-            LogSent(Hex.Encode(record.Hash), record.Nonce, items.Count, items[0].Result.Outcome.IsSuccess ? (items.Count > 1 ? "fulfilBatch" : "fulfil") : "reportFailure");
+            LogSent(Hex.Encode(record.Hash), record.Nonce, stored.Send.Items.Count, MethodOf(stored.Send.Data));
             return new SubmissionReceipt(record.Hash, record.Nonce);
         }
     }
@@ -664,6 +670,16 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     }
 
     /// <summary>A prepared call with the results it carries, waiting for a nonce.</summary>
+    /// <summary>The oracle function <paramref name="calldata"/> calls, for the log.</summary>
+    private static string MethodOf(byte[] calldata)
+    {
+        var selector = calldata.AsSpan(0, 4);
+        return selector.SequenceEqual(InferenceOracleContract.FulfilBatchPackedFunction.Selector) ? "fulfilBatchPacked"
+            : selector.SequenceEqual(InferenceOracleContract.FulfilBatchFunction.Selector) ? "fulfilBatch"
+            : selector.SequenceEqual(InferenceOracleContract.FulfilFunction.Selector) ? "fulfil"
+            : "reportFailure";
+    }
+
     private sealed record PreparedSend(ChainIdentity Identity, IReadOnlyList<Pending> Items, byte[] Data, ulong Gas);
 
     /// <summary>A prepared call signed and stored, waiting for its broadcast.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using OpenGradient.Oracle.Chain.Calldata;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Chain.Submission;
 using OpenGradient.Oracle.Chain.Tests.Support;
@@ -108,6 +109,7 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
             // redundancy-1 batch is the opt-in path for every item (three new slots each).
             var op = FirstOperator + 2 * c;
             var items = optedIn[c].Select(r => bed.Fulfilment(op, r, GasBed.RandomOutput(r.OutputBytes))).ToList();
+            await ComparePackedAsync(bed, $"fulfilBatchPacked k=1 n={size} L={outputBytes} all opted in (worst)", op, items, mayHaveOptedIn: true, worstCase: true);
             var logs = await CompareAsync(bed, $"fulfilBatch k=1 n={size} L={outputBytes} all opted in (worst)", op,
                 InferenceOracleContract.EncodeFulfilBatch(items), FulfilmentGasModel.FulfilBatch(items), worstCase: true);
             Assert.Equal(size, logs.Count(l => InferenceOracleContract.IsResultProvisionalEvent(l.Topics)));
@@ -116,6 +118,8 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
             // which must allow for the opt-in path, is printed next to it.
             op++;
             items = plain[c].Select(r => bed.Fulfilment(op, r, GasBed.RandomOutput(r.OutputBytes))).ToList();
+            await ComparePackedAsync(bed, $"fulfilBatchPacked k=1 n={size} L={outputBytes} none opted in, mayHaveOptedIn: false", op, items,
+                mayHaveOptedIn: false, worstCase: false);
             logs = await CompareAsync(bed, $"fulfilBatch k=1 n={size} L={outputBytes} none opted in, mayHaveOptedIn: false", op,
                 InferenceOracleContract.EncodeFulfilBatch(items), FulfilmentGasModel.FulfilBatch(items, mayHaveOptedIn: false), worstCase: false);
             Assert.Equal(size, logs.Count(l => InferenceOracleContract.IsInferenceFulfilledEvent(l.Topics)));
@@ -155,6 +159,8 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         {
             var op = FirstOperator + 1 + c;
             var items = cases[c].Item2.Select(r => bed.Fulfilment(op, r, GasBed.RandomOutput(r.OutputBytes))).ToList();
+            await ComparePackedAsync(bed, cases[c].Item1.Replace("fulfilBatch", "fulfilBatchPacked", StringComparison.Ordinal), op, items,
+                mayHaveOptedIn: true, worstCase: c < 2);
             logs = await CompareAsync(bed, cases[c].Item1, op, InferenceOracleContract.EncodeFulfilBatch(items), FulfilmentGasModel.FulfilBatch(items),
                 worstCase: c < 2);
             Assert.Equal(items.Count, logs.Count(l => InferenceOracleContract.IsInferenceFulfilledEvent(l.Topics)));
@@ -417,6 +423,18 @@ public sealed class FulfilmentGasModelTests(HardhatNode node, ITestOutputHelper 
         if (LastLeast is { } least)
             Assert.True(least + MinimumMargin <= limit, $"{name}: limit {limit} is within {MinimumMargin} of the least working limit {least}");
         return logs;
+    }
+
+    /// <summary><see cref="CompareAsync"/> for the packed form of a batch (what the node sends), from the same state,
+    /// which is then put back for the ABI form of the same items.</summary>
+    private async Task ComparePackedAsync(GasBed bed, string name, int account, IReadOnlyList<InferenceOracleContract.Fulfilment> items,
+        bool mayHaveOptedIn, bool worstCase)
+    {
+        var snapshot = (await node.RpcAsync("evm_snapshot")).GetString();
+        var logs = await CompareAsync(bed, name, account, InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items)),
+            FulfilmentGasModel.FulfilBatchPacked(items, mayHaveOptedIn), worstCase);
+        Assert.Equal(items.Count, logs.Count(l => InferenceOracleContract.IsCommitmentRecordedEvent(l.Topics)));
+        Assert.True((await node.RpcAsync("evm_revert", snapshot)).GetBoolean());
     }
 
     /// <summary>Gas used by the last case <see cref="CompareAsync"/> ran.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using OpenGradient.Oracle.Chain.Calldata;
 using OpenGradient.Oracle.Chain.Generated;
 using OpenGradient.Oracle.Chain.Operator;
 using OpenGradient.Oracle.Chain.Transactions;
@@ -92,7 +93,7 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
     }
 
     [Fact]
-    public async Task Results_waiting_together_go_out_in_one_fulfilBatch_and_failures_in_reportFailure_and_all_settle()
+    public async Task Results_waiting_together_go_out_in_one_packed_batch_and_failures_in_reportFailure_and_all_settle()
     {
         await using var s = await SetUpAsync(4);
         var submitter = Submitter(s);
@@ -119,7 +120,10 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             Assert.Equal(s.Requests.Take(3).Select(r => r.Key.RequestId), fulfilled.Select(f => f.RequestId));
             Assert.Equal(Hex.Encode(Output(3, 4)), Hex.Encode(fulfilled[1].Output));
             var tx = await s.Bed.Rpc.CallAsync<System.Text.Json.JsonElement>("eth_getTransactionByHash", [batchHash]);
-            Assert.StartsWith(Hex.Encode(InferenceOracleContract.FulfilBatchFunction.Selector), tx.GetProperty("input").GetString(), StringComparison.Ordinal);
+            var input = Hex.Decode(tx.GetProperty("input").GetString()!);
+            Assert.Equal(Hex.Encode(InferenceOracleContract.FulfilBatchPackedFunction.Selector), Hex.Encode(input.AsSpan(0, 4)));
+            var sent = PackedFulfilmentBatch.Decode((byte[])InferenceOracleContract.FulfilBatchPackedFunction.DecodeCall(input)[0]!);
+            Assert.Equal(s.Requests.Take(3).Select(r => r.Key.RequestId), sent.Select(f => f.RequestId));
 
             var report = await s.Bed.Owner.WaitForReceiptAsync(receipts[3].TransactionHash, Wait);
             var failed = report.Logs.Where(l => InferenceOracleContract.IsInferenceFailedEvent(l.Topics))
