@@ -293,50 +293,68 @@ describe("InferenceOracle: consumer callbacks", () => {
   });
 });
 
-describe("InferenceOracle: fulfilBatch", () => {
-  it("settles the good items and rejects the bad ones without reverting", async () => {
-    const f = await load();
-    const r1 = await eoaRequest(ethers, f);
-    const r2 = await eoaRequest(ethers, f);
-    const r3 = await eoaRequest(ethers, f);
-    const r4 = await consumerRequest(ethers, f);
-    const good1 = await fulfilment(f, f.op1, r1.requestId, r1.request);
-    const badSigner = await fulfilment(f, f.unstaked, r2.requestId, r2.request);
-    const badLength = await fulfilment(f, f.op2, r3.requestId, r3.request, OUTPUT + "00");
-    const good4 = await fulfilment(f, f.op2, r4.requestId, r4.request);
-    const unknown = await fulfilment(f, f.op1, 77n, r1.request);
-    const tx = await f.oracle.connect(f.relayer).fulfilBatch([good1, badSigner, good1, badLength, unknown, good4], {
-      gasLimit: 2_000_000, // eth_estimateGas would find the least gas at which the batch does not revert: too little for the callback
+describe("InferenceOracle: fulfilBatch and fulfilBatchPacked", () => {
+  for (const packed of [false, true]) {
+    const method = packed ? "fulfilBatchPacked" : "fulfilBatch";
+    it(`${method} settles the good items and rejects the bad ones without reverting`, async () => {
+      const f = await load();
+      const r1 = await eoaRequest(ethers, f);
+      const r2 = await eoaRequest(ethers, f);
+      const r3 = await eoaRequest(ethers, f);
+      const r4 = await consumerRequest(ethers, f);
+      const good1 = await fulfilment(f, f.op1, r1.requestId, r1.request);
+      const badSigner = await fulfilment(f, f.unstaked, r2.requestId, r2.request);
+      // An output one byte too long. The packed form has no output length of its own (it is the request's
+      // outputBytes), so there it comes with a request that says so: a request that is not the stored one.
+      const badLength = packed
+        ? await fulfilment(f, f.op2, r3.requestId, { ...r3.request, outputBytes: 33n }, OUTPUT + "00")
+        : await fulfilment(f, f.op2, r3.requestId, r3.request, OUTPUT + "00");
+      const good4 = await fulfilment(f, f.op2, r4.requestId, r4.request);
+      const unknown = await fulfilment(f, f.op1, 77n, r1.request);
+      const items = [good1, badSigner, good1, badLength, unknown, good4];
+      // eth_estimateGas would find the least gas at which the batch does not revert: too little for the callback.
+      const options = { gasLimit: 2_000_000 };
+      if (packed) {
+        const abiBytes = (f.oracle.interface.encodeFunctionData("fulfilBatch", [items]).length - 2) / 2;
+        expect((packBatch(items).length - 2) / 2).to.be.lessThan(abiBytes / 2.5);
+      }
+      const tx = packed
+        ? await f.oracle.connect(f.relayer).fulfilBatchPacked(packBatch(items), options)
+        : await f.oracle.connect(f.relayer).fulfilBatch(items, options);
+      const receipt = await tx.wait();
+      const events = (name: string) =>
+        receipt!.logs
+          .filter((l) => l.address === f.oracle.target)
+          .map((l) => f.oracle.interface.parseLog(l)!)
+          .filter((e) => e.name === name)
+          .map((e) => [...e.args]);
+      expect(events("InferenceFulfilled")).to.deep.equal([
+        [r1.requestId, keccak256(OUTPUT), OUTPUT],
+        [r4.requestId, keccak256(OUTPUT), OUTPUT],
+      ]);
+      expect(events("CommitmentRecorded")).to.deep.equal([
+        [r1.requestId, f.op1.address, keccak256(OUTPUT), RUNTIME],
+        [r4.requestId, f.op2.address, keccak256(OUTPUT), RUNTIME],
+      ]);
+      expect(events("FulfilmentRejected")).to.deep.equal([
+        [r2.requestId, selector(f.oracle, "InferenceOracleInactiveOperator")],
+        [r1.requestId, selector(f.oracle, "InferenceOracleNotPending")],
+        [r3.requestId, selector(f.oracle, packed ? "InferenceOracleRequestMismatch" : "InferenceOracleOutputLengthMismatch")],
+        [77n, selector(f.oracle, "InferenceOracleUnknownRequest")],
+      ]);
+      expect(events("PaymentCredited")).to.deep.equal([
+        [f.op1.address, r1.requestId, FEE],
+        [f.op2.address, r4.requestId, FEE],
+      ]);
+      await expect(tx).to.emit(f.consumer, "ResultReceived").withArgs(r4.requestId, OUTPUT);
+      expect(await f.oracle.requestStatus(r1.requestId)).to.equal(Status.Fulfilled);
+      expect(await f.oracle.requestStatus(r2.requestId)).to.equal(Status.Pending);
+      expect(await f.oracle.requestStatus(r3.requestId)).to.equal(Status.Pending);
+      expect(await f.oracle.requestStatus(r4.requestId)).to.equal(Status.Fulfilled);
+      expect(await f.oracle.balanceOf(f.op1.address)).to.equal(FEE);
+      expect(await f.oracle.balanceOf(f.op2.address)).to.equal(FEE);
     });
-    const receipt = await tx.wait();
-    const events = (name: string) =>
-      receipt!.logs
-        .filter((l) => l.address === f.oracle.target)
-        .map((l) => f.oracle.interface.parseLog(l)!)
-        .filter((e) => e.name === name)
-        .map((e) => [...e.args]);
-    expect(events("InferenceFulfilled")).to.deep.equal([
-      [r1.requestId, keccak256(OUTPUT), OUTPUT],
-      [r4.requestId, keccak256(OUTPUT), OUTPUT],
-    ]);
-    expect(events("FulfilmentRejected")).to.deep.equal([
-      [r2.requestId, selector(f.oracle, "InferenceOracleInactiveOperator")],
-      [r1.requestId, selector(f.oracle, "InferenceOracleNotPending")],
-      [r3.requestId, selector(f.oracle, "InferenceOracleOutputLengthMismatch")],
-      [77n, selector(f.oracle, "InferenceOracleUnknownRequest")],
-    ]);
-    expect(events("PaymentCredited")).to.deep.equal([
-      [f.op1.address, r1.requestId, FEE],
-      [f.op2.address, r4.requestId, FEE],
-    ]);
-    await expect(tx).to.emit(f.consumer, "ResultReceived").withArgs(r4.requestId, OUTPUT);
-    expect(await f.oracle.requestStatus(r1.requestId)).to.equal(Status.Fulfilled);
-    expect(await f.oracle.requestStatus(r2.requestId)).to.equal(Status.Pending);
-    expect(await f.oracle.requestStatus(r3.requestId)).to.equal(Status.Pending);
-    expect(await f.oracle.requestStatus(r4.requestId)).to.equal(Status.Fulfilled);
-    expect(await f.oracle.balanceOf(f.op1.address)).to.equal(FEE);
-    expect(await f.oracle.balanceOf(f.op2.address)).to.equal(FEE);
-  });
+  }
 
   it("rejects an item whose callback could not get its gas, and settles the rest", async () => {
     const f = await load();
@@ -353,50 +371,6 @@ describe("InferenceOracle: fulfilBatch", () => {
 });
 
 describe("InferenceOracle: fulfilBatchPacked", () => {
-  it("settles the good items and rejects the bad ones like fulfilBatch, from a third of the calldata", async () => {
-    const f = await load();
-    const r1 = await eoaRequest(ethers, f);
-    const r2 = await eoaRequest(ethers, f);
-    const r3 = await eoaRequest(ethers, f);
-    const r4 = await consumerRequest(ethers, f);
-    const good1 = await fulfilment(f, f.op1, r1.requestId, r1.request);
-    const badSigner = await fulfilment(f, f.unstaked, r2.requestId, r2.request);
-    // The packed form has no output length of its own (it is the request's outputBytes): a wrong one is a wrong request.
-    const altered = await fulfilment(f, f.op2, r3.requestId, { ...r3.request, outputBytes: 33n }, OUTPUT + "00");
-    const good4 = await fulfilment(f, f.op2, r4.requestId, r4.request);
-    const unknown = await fulfilment(f, f.op1, 77n, r1.request);
-    const items = [good1, badSigner, good1, altered, unknown, good4];
-    const packed = packBatch(items);
-    const abiBytes = (f.oracle.interface.encodeFunctionData("fulfilBatch", [items]).length - 2) / 2;
-    expect((packed.length - 2) / 2).to.be.lessThan(abiBytes / 2.5);
-    const tx = await f.oracle.connect(f.relayer).fulfilBatchPacked(packed, { gasLimit: 2_000_000 });
-    const receipt = await tx.wait();
-    const events = (name: string) =>
-      receipt!.logs
-        .filter((l) => l.address === f.oracle.target)
-        .map((l) => f.oracle.interface.parseLog(l)!)
-        .filter((e) => e.name === name)
-        .map((e) => [...e.args]);
-    expect(events("InferenceFulfilled")).to.deep.equal([
-      [r1.requestId, keccak256(OUTPUT), OUTPUT],
-      [r4.requestId, keccak256(OUTPUT), OUTPUT],
-    ]);
-    expect(events("CommitmentRecorded")).to.deep.equal([
-      [r1.requestId, f.op1.address, keccak256(OUTPUT), RUNTIME],
-      [r4.requestId, f.op2.address, keccak256(OUTPUT), RUNTIME],
-    ]);
-    expect(events("FulfilmentRejected")).to.deep.equal([
-      [r2.requestId, selector(f.oracle, "InferenceOracleInactiveOperator")],
-      [r1.requestId, selector(f.oracle, "InferenceOracleNotPending")],
-      [r3.requestId, selector(f.oracle, "InferenceOracleRequestMismatch")],
-      [77n, selector(f.oracle, "InferenceOracleUnknownRequest")],
-    ]);
-    await expect(tx).to.emit(f.consumer, "ResultReceived").withArgs(r4.requestId, OUTPUT);
-    expect(await f.oracle.requestStatus(r3.requestId)).to.equal(Status.Pending);
-    expect(await f.oracle.balanceOf(f.op1.address)).to.equal(FEE);
-    expect(await f.oracle.balanceOf(f.op2.address)).to.equal(FEE);
-  });
-
   it("refuses a batch without a whole runtime, and one whose last item is cut short, settling nothing", async () => {
     const f = await load();
     const r1 = await eoaRequest(ethers, f);
