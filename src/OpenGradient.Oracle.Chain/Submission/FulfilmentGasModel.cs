@@ -5,8 +5,9 @@ using OpenGradient.Oracle.Chain.Generated;
 namespace OpenGradient.Oracle.Chain.Submission;
 
 /// <summary>
-/// Gas limits for <c>fulfilBatch</c>, <c>fulfilBatchPacked</c>, <c>fulfil</c> and <c>reportFailure</c> computed from the items alone, so the node
-/// need not ask the chain (<c>eth_estimateGas</c>) for every batch. <c>fulfilBatch</c> never reverts as a whole (a bad
+/// Gas limits for <c>fulfilBatch</c>, <c>fulfilBatchPacked</c>, <c>fulfil</c> and <c>reportFailure</c> computed from
+/// the items alone, so the node need not ask the chain (<c>eth_estimateGas</c>) for every batch. <c>fulfilBatch</c>
+/// (packed or not) never reverts as a whole (a bad
 /// item is skipped with <c>FulfilmentRejected</c>), so a simulation would only have told us the gas; this bound is
 /// never below what the transaction uses, whatever the chain state (fresh or known operators, prior votes, which
 /// requests opted into finality), and the contract's own gas checks (<c>_checkSettleGas</c>, <c>_callback</c>) pass
@@ -164,9 +165,7 @@ public static class FulfilmentGasModel
     public static ulong FulfilBatch(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var cost = new Accumulator(mayHaveOptedIn);
-        foreach (var item in items) cost.AddFulfilment(item);
-        return cost.Total(InferenceOracleContract.EncodeFulfilBatch(items));
+        return Fulfilments(items, mayHaveOptedIn).Total(InferenceOracleContract.EncodeFulfilBatch(items));
     }
 
     /// <summary>The gas limit for <c>fulfilBatchPacked(PackedFulfilmentBatch.Encode(items))</c>: the same items, the
@@ -176,9 +175,15 @@ public static class FulfilmentGasModel
     public static ulong FulfilBatchPacked(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true)
     {
         ArgumentNullException.ThrowIfNull(items);
+        return Fulfilments(items, mayHaveOptedIn).Total(InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items)));
+    }
+
+    /// <summary>The execution terms of a batch of <paramref name="items"/>, whichever encoding carries them.</summary>
+    private static Accumulator Fulfilments(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn)
+    {
         var cost = new Accumulator(mayHaveOptedIn);
         foreach (var item in items) cost.AddFulfilment(item);
-        return cost.Total(InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items)));
+        return cost;
     }
 
     /// <summary>The gas limit for <c>fulfil(item)</c> (strict: a bad item reverts the call, which then costs less).</summary>

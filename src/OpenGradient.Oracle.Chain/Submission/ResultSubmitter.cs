@@ -669,7 +669,6 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             request.Key.RequestId, RequestEvents.ToContract(request.Request), new BigInteger(reason), _runtime, signature.ToBytes());
     }
 
-    /// <summary>A prepared call with the results it carries, waiting for a nonce.</summary>
     /// <summary>The oracle function <paramref name="calldata"/> calls, for the log.</summary>
     private static string MethodOf(byte[] calldata)
     {
@@ -680,6 +679,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             : "reportFailure";
     }
 
+    /// <summary>A prepared call with the results it carries, waiting for a nonce.</summary>
     private sealed record PreparedSend(ChainIdentity Identity, IReadOnlyList<Pending> Items, byte[] Data, ulong Gas);
 
     /// <summary>A prepared call signed and stored, waiting for its broadcast.</summary>
