@@ -10,7 +10,7 @@
 #   e2e       bench/OpenGradient.Oracle.LoadBench: a Hardhat devnet, PostgreSQL and real node processes under a load
 #             generator: fulfilled requests/s (unbatched, batched, two workers), settle latency, worker memory
 #
-# Usage: scripts/bench.sh                everything above (about 6-8 minutes on 2 cores)
+# Usage: scripts/bench.sh                everything above (about 5-6 minutes on 2 cores)
 #        scripts/bench.sh --no-e2e       everything but the end-to-end part (2-3 minutes)
 #        E2E_REQUESTS=N                  requests per throughput phase (default 2000: a load lasts seconds, so the node's
 #                                        first-request delay (about 0.1-0.3 s) is a small part of the figure)
