@@ -48,10 +48,18 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    // Simulated batches waiting for the send loop: one waits while another is sent, so simulating the next batch
-    // overlaps with sending this one, and no more (a full pipeline would only age the simulations).
+    /// <summary>Most transactions broadcast in one JSON-RPC batch request (those stored while the previous broadcast
+    /// was out).</summary>
+    internal const int MaxBroadcastBatch = 8;
+
+    // Prepared transactions waiting for the send loop, which stores them while the previous broadcast is out and sends
+    // them together. A simulated one (a lone result, simulated while nothing waited behind it) may wait here behind a
+    // few others; what changes meanwhile is caught on chain, as for an unsimulated result (the receipt tracker records
+    // a revert as settled elsewhere).
     private readonly Channel<PreparedSend> _prepared = Channel.CreateBounded<PreparedSend>(
-        new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        new BoundedChannelOptions(MaxBroadcastBatch) { SingleReader = true, SingleWriter = true });
+
+    private bool _broadcastBatchesRefused; // the endpoint refused a batch: one request per transaction from then on
 
     // Requests handed to the send loop, until their transaction is stored (or refused).
     private readonly Dictionary<RequestKey, Task<SubmissionReceipt>> _inFlight = [];
@@ -193,25 +201,35 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     }
 
     /// <summary>
-    /// Stores each prepared transaction and broadcasts it, one broadcast at a time and in nonce order, but with the next
-    /// transaction priced, signed and stored while the previous broadcast is still out: on an automining devnet (and
-    /// with a slow endpoint) the broadcast is most of a transaction's time, and the database work no longer waits
-    /// behind it. At most one stored transaction waits for its broadcast.
+    /// Stores each prepared transaction and broadcasts it, one broadcast request at a time and in nonce order, with the
+    /// next transactions priced, signed and stored while the previous broadcast is still out: on an automining devnet
+    /// (and with a slow endpoint) the broadcast is most of a transaction's time, and the database work no longer waits
+    /// behind it. What was stored meanwhile (up to <see cref="MaxBroadcastBatch"/>) goes out together, in nonce order,
+    /// in one JSON-RPC batch request: the round trip is paid once for all of them.
     /// </summary>
     private async Task SendLoopAsync(CancellationToken stoppingToken)
     {
         Task? broadcasting = null;
+        var ready = new List<StoredSend>();
         try
         {
             await foreach (var send in _prepared.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                var stored = await StoreAsync(send, stoppingToken).ConfigureAwait(false);
+                if (await StoreAsync(send, stoppingToken).ConfigureAwait(false) is { } stored) ready.Add(stored);
+                while (broadcasting is { IsCompleted: false } && ready.Count < MaxBroadcastBatch && _prepared.Reader.TryRead(out var next))
+                {
+                    if (await StoreAsync(next, stoppingToken).ConfigureAwait(false) is { } more) ready.Add(more);
+                }
                 if (broadcasting is not null) await broadcasting.ConfigureAwait(false);
-                broadcasting = stored is null ? null : BroadcastAsync(stored, stoppingToken);
+                broadcasting = ready.Count == 0 ? null : BroadcastAsync(ready.ToArray(), stoppingToken);
+                ready.Clear();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // Stored but not broadcast: the receipt tracker rebroadcasts them after the restart.
+            foreach (var stored in ready)
+                foreach (var p in stored.Send.Items) p.Done.TrySetCanceled(stoppingToken);
             while (_prepared.Reader.TryRead(out var send))
             {
                 foreach (var p in send.Items) p.Done.TrySetCanceled(stoppingToken);
@@ -544,14 +562,54 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         return new StoredSend(send, fees, record);
     }
 
-    /// <summary>Broadcasts a stored transaction and completes the items' tasks with the receipt or the error. Never
-    /// throws.</summary>
-    private async Task BroadcastAsync(StoredSend stored, CancellationToken cancellationToken)
+    /// <summary>Broadcasts stored transactions in nonce order, several in one JSON-RPC batch request, and completes their
+    /// items' tasks. Each answer is then handled exactly as the answer to a broadcast of its own. Never throws.</summary>
+    private async Task BroadcastAsync(IReadOnlyList<StoredSend> stored, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<RpcResponse>? answers = null;
+        if (stored.Count > 1 && !_broadcastBatchesRefused)
+        {
+            try
+            {
+                answers = await _context.Rpc.BatchAsync(
+                    stored.Select(s => new RpcRequest("eth_sendRawTransaction", Hex.Encode(s.Record.RawTransaction))).ToArray(), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stored: the receipt tracker rebroadcasts them after the restart, and the re-run jobs find them.
+                foreach (var p in stored.SelectMany(s => s.Send.Items)) p.Done.TrySetCanceled(cancellationToken);
+                return;
+            }
+            // The endpoint does not serve batches (a JSON-RPC error for the batch as a whole, or a 4xx): nothing was
+            // sent; one request per transaction from now on.
+            catch (Exception e) when (e is RpcErrorException { Method: "batch" } or RpcTransportException { IsTransient: false, HttpStatus: >= 400 and < 500 })
+            {
+                _broadcastBatchesRefused = true;
+                LogBroadcastBatchesRefused(e.Message);
+            }
+            catch (RpcTransportException e)
+            {
+                // They may or may not have arrived, as for one broadcast: stored, and rebroadcast if they never mine.
+                foreach (var s in stored)
+                {
+                    LogBroadcastUncertain(Hex.Encode(s.Record.Hash), e.Message);
+                    foreach (var p in s.Send.Items) p.Done.TrySetResult(new SubmissionReceipt(s.Record.Hash, s.Record.Nonce));
+                }
+                return;
+            }
+        }
+        for (var i = 0; i < stored.Count; i++) await BroadcastAsync(stored[i], answers?[i], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Broadcasts a stored transaction (or takes <paramref name="answer"/>, the answer to its broadcast in a
+    /// batch) and completes the items' tasks with the receipt or the error. Never throws.</summary>
+    private async Task BroadcastAsync(StoredSend stored, RpcResponse? answer, CancellationToken cancellationToken)
     {
         var items = stored.Send.Items;
         try
         {
-            var receipt = await BroadcastCoreAsync(stored, cancellationToken).ConfigureAwait(false);
+            var receipt = await BroadcastCoreAsync(stored, answer, cancellationToken).ConfigureAwait(false);
             foreach (var p in items) p.Done.TrySetResult(receipt);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -568,7 +626,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
-    private async Task<SubmissionReceipt> BroadcastCoreAsync(StoredSend stored, CancellationToken cancellationToken)
+    private async Task<SubmissionReceipt> BroadcastCoreAsync(StoredSend stored, RpcResponse? answer, CancellationToken cancellationToken)
     {
         var identity = stored.Send.Identity;
         for (var attempt = 1; ; attempt++)
@@ -576,7 +634,9 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             var record = stored.Record;
             try
             {
-                await _context.Rpc.SendRawTransactionAsync(record.RawTransaction, cancellationToken).ConfigureAwait(false);
+                // The first attempt's answer may have come in a batch; a retry (re-signed) is sent on its own.
+                if (attempt == 1 && answer is not null) answer.GetResultOrThrow();
+                else await _context.Rpc.SendRawTransactionAsync(record.RawTransaction, cancellationToken).ConfigureAwait(false);
             }
             catch (ContractRevertException)
             {
@@ -711,6 +771,10 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
 
     [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "Submitting {RequestKeys} failed; the job retries")]
     private partial void LogSendFailed(string requestKeys, Exception exception);
+
+    [LoggerMessage(EventId = 5210, Level = LogLevel.Warning,
+        Message = "The RPC endpoint refused a batch of transactions ({Error}); sending them one request each from now on")]
+    private partial void LogBroadcastBatchesRefused(string error);
 
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Broadcast of {TxHash} may not have arrived ({Error}); it will be rebroadcast if it does not mine")]
     private partial void LogBroadcastUncertain(string txHash, string error);

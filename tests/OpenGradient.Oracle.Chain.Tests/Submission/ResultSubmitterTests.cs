@@ -173,6 +173,53 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task One_result_per_transaction_stored_while_a_broadcast_is_out_go_out_together_in_nonce_order_and_all_settle(
+        bool endpointRefusesBatches)
+    {
+        await using var s = await SetUpAsync(24);
+        using var endpoint = new BatchPolicyHandler(endpointRefusesBatches);
+        using var http = new HttpClient(endpoint);
+        using var context = new ChainContext(new EthRpcClient(s.Bed.Options().PrimaryRpcUrl, http), new InMemoryOperatorKeyProvider(s.Bed.Key(OperatorA)),
+            s.Bed.Options(o => o.MaxBatchSize = 1));
+        await context.InitializeAsync();
+        var submitter = new ResultSubmitter(context, s.Stores.Nonces, s.Stores.Transactions, TimeProvider.System, Loggers.For<ResultSubmitter>());
+        await submitter.StartAsync(CancellationToken.None);
+        try
+        {
+            var receipts = await Task.WhenAll(s.Requests.Select((r, i) =>
+                submitter.SubmitAsync([new ResultSubmission(r, InferenceOutcome.Success(Output(i, i)))])));
+
+            // 24 transactions with consecutive nonces, each mined, every request settled...
+            var byNonce = receipts.OrderBy(r => r.Nonce).ToList();
+            Assert.Equal(24, byNonce.Select(r => Hex.Encode(r.TransactionHash)).Distinct().Count());
+            Assert.Equal(Enumerable.Range(0, 24).Select(n => byNonce[0].Nonce + (ulong)n), byNonce.Select(r => r.Nonce));
+            foreach (var r in byNonce) Assert.True((await s.Bed.Owner.WaitForReceiptAsync(r.TransactionHash, Wait)).Succeeded);
+            Assert.All(await Task.WhenAll(s.Requests.Select(r => s.Bed.StatusAsync(r.Key.RequestId))), status => Assert.Equal(2, status));
+            // ...sent in fewer requests than transactions: those stored while a broadcast was out went together (an
+            // automining devnet refuses a nonce that arrives before its predecessor's, so their order held too). An
+            // endpoint that refuses batches gets the one refused batch and then one request per transaction.
+            var sends = endpoint.ServedRawSends.ToArray();
+            Assert.Equal(24, sends.Sum());
+            if (endpointRefusesBatches)
+            {
+                Assert.All(sends, n => Assert.Equal(1, n));
+                Assert.Equal(1, endpoint.Batches);
+            }
+            else
+            {
+                Assert.True(sends.Length < 24, $"every transaction went in a request of its own: {string.Join(", ", sends)}");
+                Assert.All(sends, n => Assert.InRange(n, 1, ResultSubmitter.MaxBroadcastBatch));
+            }
+        }
+        finally
+        {
+            await submitter.StopAsync(CancellationToken.None);
+        }
+    }
+
     [Fact]
     public async Task Results_submitted_again_while_earlier_batches_are_still_in_flight_get_the_one_transaction_that_carries_them()
     {
@@ -465,6 +512,9 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
         public int Batches;
         public int SingleReceiptCalls;
 
+        /// <summary>Per request the devnet served that carried eth_sendRawTransaction, how many it carried.</summary>
+        public readonly System.Collections.Concurrent.ConcurrentQueue<int> ServedRawSends = new();
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
@@ -484,6 +534,8 @@ public sealed class ResultSubmitterTests(HardhatNode node, PostgresServer postgr
             {
                 Interlocked.Increment(ref SingleReceiptCalls);
             }
+            var rawSends = body.Split("\"eth_sendRawTransaction\"").Length - 1;
+            if (rawSends > 0) ServedRawSends.Enqueue(rawSends);
             return await base.SendAsync(request, cancellationToken);
         }
     }
