@@ -24,8 +24,8 @@ namespace OpenGradient.Oracle.Chain.Submission;
 /// (the EIP-712 commitment signatures of what will be sent, gas from <see cref="FulfilmentGasModel"/>, a single call
 /// simulated with eth_call); a second one, fed by the first, takes the nonces, so they stay in broadcast order. For
 /// every transaction: sign, store (<see cref="IOutboundTransactionStore"/>) and only then broadcast, so a crash at any
-/// point leaves either nothing or a stored transaction to rebroadcast. Broadcasts go out one at a time in nonce order, while the next transaction is
-/// already being signed and stored.
+/// point leaves either nothing or a stored transaction to rebroadcast. Broadcast requests go out one at a time in nonce
+/// order, while the next transactions are signed and stored; those then go out together in one JSON-RPC batch.
 /// </summary>
 public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitter
 {
