@@ -162,28 +162,28 @@ public static class FulfilmentGasModel
     /// <param name="mayHaveOptedIn">False only if the caller knows that no redundancy-1 request among the items was made
     /// with <c>requestInferenceWithFinality</c> (no <c>FinalityRequested</c> event): then the provisional path, whose
     /// finality record costs ≈ 45,000 more than a plain settlement without callback, is left out.</param>
-    public static ulong FulfilBatch(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        return Fulfilments(items, mayHaveOptedIn).Total(InferenceOracleContract.EncodeFulfilBatch(items));
-    }
+    public static ulong FulfilBatch(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true) =>
+        Batch(items, InferenceOracleContract.EncodeFulfilBatch(items ?? throw new ArgumentNullException(nameof(items))), mayHaveOptedIn);
 
     /// <summary>The gas limit for <c>fulfilBatchPacked(PackedFulfilmentBatch.Encode(items))</c>: the same items, the
     /// same per-item path, less calldata.</summary>
     /// <param name="items">The batch (packable: <see cref="PackedFulfilmentBatch.WhyNotPackable"/>).</param>
     /// <param name="mayHaveOptedIn">As for <see cref="FulfilBatch"/>.</param>
-    public static ulong FulfilBatchPacked(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true)
+    public static ulong FulfilBatchPacked(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn = true) =>
+        Batch(items, InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items)), mayHaveOptedIn);
+
+    /// <summary>The gas limit for a batch call of <paramref name="items"/> already encoded as <paramref name="calldata"/>
+    /// (<c>fulfilBatch</c> or <c>fulfilBatchPacked</c>: the same per-item path, only the calldata differs).</summary>
+    /// <param name="items">The batch.</param>
+    /// <param name="calldata">The call's calldata, selector included.</param>
+    /// <param name="mayHaveOptedIn">As for <see cref="FulfilBatch"/>.</param>
+    public static ulong Batch(IReadOnlyList<InferenceOracleContract.Fulfilment> items, byte[] calldata, bool mayHaveOptedIn = true)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return Fulfilments(items, mayHaveOptedIn).Total(InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items)));
-    }
-
-    /// <summary>The execution terms of a batch of <paramref name="items"/>, whichever encoding carries them.</summary>
-    private static Accumulator Fulfilments(IReadOnlyList<InferenceOracleContract.Fulfilment> items, bool mayHaveOptedIn)
-    {
+        ArgumentNullException.ThrowIfNull(calldata);
         var cost = new Accumulator(mayHaveOptedIn);
         foreach (var item in items) cost.AddFulfilment(item);
-        return cost;
+        return cost.Total(calldata);
     }
 
     /// <summary>The gas limit for <c>fulfil(item)</c> (strict: a bad item reverts the call, which then costs less).</summary>

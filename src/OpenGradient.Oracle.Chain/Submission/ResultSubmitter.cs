@@ -396,8 +396,10 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     private async Task PrepareBatchAsync(ChainIdentity identity, IReadOnlyList<Pending> pending, IReadOnlyList<InferenceOracleContract.Fulfilment> items,
         CancellationToken cancellationToken)
     {
-        var packable = PackedFulfilmentBatch.WhyNotPackable(items) is null;
-        var gas = packable ? FulfilmentGasModel.FulfilBatchPacked(items) : FulfilmentGasModel.FulfilBatch(items);
+        var calldata = PackedFulfilmentBatch.WhyNotPackable(items) is null
+            ? InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items))
+            : InferenceOracleContract.EncodeFulfilBatch(items);
+        var gas = FulfilmentGasModel.Batch(items, calldata);
         if (gas > FulfilmentGasModel.TransactionGasCap && items.Count > 1)
         {
             var half = items.Count / 2;
@@ -405,9 +407,6 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             await PrepareBatchAsync(identity, pending.Skip(half).ToArray(), items.Skip(half).ToArray(), cancellationToken).ConfigureAwait(false);
             return;
         }
-        var calldata = packable
-            ? InferenceOracleContract.EncodeFulfilBatchPacked(PackedFulfilmentBatch.Encode(items))
-            : InferenceOracleContract.EncodeFulfilBatch(items);
         await PrepareAsync(identity, pending, calldata, gas, simulate: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -566,20 +565,15 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
     /// items' tasks. Each answer is then handled exactly as the answer to a broadcast of its own. Never throws.</summary>
     private async Task BroadcastAsync(IReadOnlyList<StoredSend> stored, CancellationToken cancellationToken)
     {
-        IReadOnlyList<RpcResponse>? answers = null;
+        IReadOnlyList<Action>? answers = null;
         if (stored.Count > 1 && !_broadcastBatchesRefused)
         {
             try
             {
-                answers = await _context.Rpc.BatchAsync(
+                var responses = await _context.Rpc.BatchAsync(
                     stored.Select(s => new RpcRequest("eth_sendRawTransaction", Hex.Encode(s.Record.RawTransaction))).ToArray(), cancellationToken)
                     .ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Stored: the receipt tracker rebroadcasts them after the restart, and the re-run jobs find them.
-                foreach (var p in stored.SelectMany(s => s.Send.Items)) p.Done.TrySetCanceled(cancellationToken);
-                return;
+                answers = responses.Select(r => (Action)(() => r.GetResultOrThrow())).ToArray();
             }
             // The endpoint does not serve batches (a JSON-RPC error for the batch as a whole, or a 4xx): nothing was
             // sent; one request per transaction from now on.
@@ -588,23 +582,22 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
                 _broadcastBatchesRefused = true;
                 LogBroadcastBatchesRefused(e.Message);
             }
-            catch (RpcTransportException e)
+#pragma warning disable CA1031 // handed to each transaction, as its own broadcast's failure
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                // They may or may not have arrived, as for one broadcast: stored, and rebroadcast if they never mine.
-                foreach (var s in stored)
-                {
-                    LogBroadcastUncertain(Hex.Encode(s.Record.Hash), e.Message);
-                    foreach (var p in s.Send.Items) p.Done.TrySetResult(new SubmissionReceipt(s.Record.Hash, s.Record.Nonce));
-                }
-                return;
+                // What happened to the request (it may or may not have arrived; the node is stopping) happened to each
+                // transaction in it: each handles it as the failure of a broadcast of its own.
+                var failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                answers = stored.Select(_ => (Action)failure.Throw).ToArray();
             }
         }
         for (var i = 0; i < stored.Count; i++) await BroadcastAsync(stored[i], answers?[i], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Broadcasts a stored transaction (or takes <paramref name="answer"/>, the answer to its broadcast in a
-    /// batch) and completes the items' tasks with the receipt or the error. Never throws.</summary>
-    private async Task BroadcastAsync(StoredSend stored, RpcResponse? answer, CancellationToken cancellationToken)
+    /// <summary>Broadcasts a stored transaction (or takes <paramref name="answer"/>, which returns or throws what its
+    /// broadcast in a batch got) and completes the items' tasks with the receipt or the error. Never throws.</summary>
+    private async Task BroadcastAsync(StoredSend stored, Action? answer, CancellationToken cancellationToken)
     {
         var items = stored.Send.Items;
         try
@@ -626,7 +619,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
         }
     }
 
-    private async Task<SubmissionReceipt> BroadcastCoreAsync(StoredSend stored, RpcResponse? answer, CancellationToken cancellationToken)
+    private async Task<SubmissionReceipt> BroadcastCoreAsync(StoredSend stored, Action? answer, CancellationToken cancellationToken)
     {
         var identity = stored.Send.Identity;
         for (var attempt = 1; ; attempt++)
@@ -635,7 +628,7 @@ public sealed partial class ResultSubmitter : BackgroundService, IResultSubmitte
             try
             {
                 // The first attempt's answer may have come in a batch; a retry (re-signed) is sent on its own.
-                if (attempt == 1 && answer is not null) answer.GetResultOrThrow();
+                if (attempt == 1 && answer is not null) answer();
                 else await _context.Rpc.SendRawTransactionAsync(record.RawTransaction, cancellationToken).ConfigureAwait(false);
             }
             catch (ContractRevertException)
